@@ -1,0 +1,180 @@
+//! The Runtime HRMS SCIM 2.0 adapter: speaks SCIM to Microsoft Entra ID
+//! and gRPC to the directory service. It keeps no state and has no database.
+//!
+//! - [`auth`] resolves the bearer token to a tenant through the directory.
+//! - [`json`] reads request bodies and writes `application/scim+json`.
+//! - [`filter`] parses SCIM filters and PATCH paths; [`query`] turns them
+//!   into directory filters, paging and projections.
+//! - [`user`] maps SCIM Users to employees and back; [`patch`] applies
+//!   PATCH operations.
+//! - [`routes`] holds the handlers; [`error`] maps every failure, including
+//!   gRPC statuses, to a SCIM Error body in one place.
+
+pub mod auth;
+pub mod client;
+pub mod error;
+pub mod filter;
+pub mod json;
+pub mod patch;
+pub mod query;
+pub mod routes;
+pub mod schema;
+pub mod user;
+
+use std::future::Future;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, FromRequestParts, MatchedPath};
+use axum::http::request::Parts;
+use axum::http::{Request, header};
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+use crate::error::ScimError;
+
+/// Where SCIM is served.
+pub const BASE_PATH: &str = "/scim/v2";
+
+/// Settings of the adapter.
+#[derive(Debug, Clone)]
+pub struct AdapterConfig {
+    /// The directory's gRPC address, e.g. `http://127.0.0.1:50051`.
+    pub directory_url: String,
+    /// The public SCIM base URL (e.g. `https://hr.example.test/scim/v2`)
+    /// used in `Location` and `meta.location`; when unset, it is built from
+    /// the request's Host header.
+    pub public_url: Option<String>,
+    /// Longest a directory call may take.
+    pub directory_timeout: Duration,
+}
+
+/// What every handler shares.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub directory: client::Directory,
+    public_url: Option<String>,
+}
+
+impl AppState {
+    pub fn new(config: &AdapterConfig) -> Result<Self, client::AddressError> {
+        Ok(AppState {
+            directory: client::Directory::connect_lazy(
+                &config.directory_url,
+                config.directory_timeout,
+            )?,
+            public_url: config
+                .public_url
+                .as_deref()
+                .map(|url| url.trim_end_matches('/').to_owned()),
+        })
+    }
+}
+
+/// The SCIM base URL of the current request.
+#[derive(Debug, Clone)]
+pub struct BaseUrl(pub String);
+
+impl FromRequestParts<AppState> for BaseUrl {
+    type Rejection = ScimError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ScimError> {
+        if let Some(url) = &state.public_url {
+            return Ok(BaseUrl(url.clone()));
+        }
+        let host = parts
+            .headers
+            .get(header::HOST)
+            .and_then(|host| host.to_str().ok())
+            .filter(|host| host.chars().all(|c| c.is_ascii_graphic()))
+            .or_else(|| parts.uri.authority().map(|a| a.as_str()))
+            .unwrap_or("localhost");
+        Ok(BaseUrl(format!("http://{host}{BASE_PATH}")))
+    }
+}
+
+/// The SCIM routes under [`BASE_PATH`].
+pub fn router(state: AppState) -> Router {
+    use routes::{discovery, groups, users};
+    let scim = Router::new()
+        .route("/Users", get(users::list).post(users::create))
+        .route(
+            "/Users/{id}",
+            get(users::get)
+                .put(users::replace)
+                .patch(users::patch)
+                .delete(users::delete),
+        )
+        .route("/Groups", get(groups::list).post(groups::unsupported))
+        .route(
+            "/Groups/{id}",
+            get(groups::get)
+                .put(groups::unsupported)
+                .patch(groups::unsupported)
+                .delete(groups::unsupported),
+        )
+        .route(
+            "/ServiceProviderConfig",
+            get(discovery::service_provider_config),
+        )
+        .route("/Schemas", get(discovery::schemas))
+        .route("/Schemas/{id}", get(discovery::schema))
+        .route("/ResourceTypes", get(discovery::resource_types))
+        .route("/ResourceTypes/{id}", get(discovery::resource_type))
+        .method_not_allowed_fallback(method_not_allowed)
+        .fallback(not_found);
+    Router::new()
+        .nest(BASE_PATH, scim)
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(json::MAX_BODY_BYTES))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request<_>| {
+                    let route = request
+                        .extensions()
+                        .get::<MatchedPath>()
+                        .map_or("unmatched", MatchedPath::as_str);
+                    tracing::info_span!(
+                        "http.request",
+                        otel.kind = "server",
+                        http.method = %request.method(),
+                        http.route = route,
+                        tenant.id = tracing::field::Empty,
+                    )
+                })
+                .on_response(
+                    |response: &axum::response::Response, latency: Duration, _: &tracing::Span| {
+                        tracing::info!(
+                            http.status = response.status().as_u16(),
+                            latency_ms = latency.as_secs_f64() * 1000.0,
+                            "request"
+                        );
+                    },
+                ),
+        )
+        .with_state(state)
+}
+
+async fn not_found() -> ScimError {
+    ScimError::not_found("no such SCIM endpoint; the base path is /scim/v2")
+}
+
+async fn method_not_allowed() -> ScimError {
+    ScimError::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        None,
+        "this method is not supported on this endpoint",
+    )
+}
+
+/// Serves `router` on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

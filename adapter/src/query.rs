@@ -1,0 +1,476 @@
+//! List-query parameters: the SCIM `filter` translated into the directory's
+//! structured employee filter, `startIndex`/`count` paging, and
+//! `attributes`/`excludedAttributes` projection of rendered resources.
+
+use hrms_api::v1::{
+    EmployeeCondition, EmployeeField, EmployeeFilter, EmployeeFilterList, FilterOperator,
+    employee_filter::Kind,
+};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::error::ScimError;
+use crate::filter::{AttrPath, CompValue, CompareOp, Filter, parse_filter};
+use crate::schema::{is_core, is_enterprise};
+use crate::user::split_urn;
+
+/// Page size when the client names none.
+pub const DEFAULT_COUNT: i64 = 100;
+/// Largest page served (advertised as `filter.maxResults`).
+pub const MAX_COUNT: i64 = 1000;
+
+/// Query parameters of a list request, as sent. Numbers are read by hand so
+/// a malformed one gets a SCIM error, not a framework rejection.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListParams {
+    pub filter: Option<String>,
+    #[serde(rename = "startIndex")]
+    pub start_index: Option<String>,
+    pub count: Option<String>,
+    pub attributes: Option<String>,
+    #[serde(rename = "excludedAttributes")]
+    pub excluded_attributes: Option<String>,
+}
+
+/// Parameters of a single-resource read.
+#[derive(Debug, Default, Deserialize)]
+pub struct ReadParams {
+    pub attributes: Option<String>,
+    #[serde(rename = "excludedAttributes")]
+    pub excluded_attributes: Option<String>,
+}
+
+/// A validated page: 1-based start index and page size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub start_index: i64,
+    pub count: i64,
+}
+
+impl ListParams {
+    /// `startIndex` below 1 is read as 1 and `count` below 0 as 0 (RFC 7644
+    /// §3.4.2.4); `count` above the maximum is capped.
+    pub fn page(&self) -> Result<Page, ScimError> {
+        let start_index = number("startIndex", self.start_index.as_deref())?.unwrap_or(1);
+        let count = number("count", self.count.as_deref())?.unwrap_or(DEFAULT_COUNT);
+        Ok(Page {
+            start_index: start_index.max(1),
+            count: count.clamp(0, MAX_COUNT),
+        })
+    }
+}
+
+fn number(name: &str, text: Option<&str>) -> Result<Option<i64>, ScimError> {
+    match text.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => text
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| ScimError::invalid_value(format!("{name} must be an integer"))),
+    }
+}
+
+/// Translates a SCIM filter on Users into the directory's filter.
+pub fn employee_filter(text: &str) -> Result<EmployeeFilter, ScimError> {
+    let parsed =
+        parse_filter(text).map_err(|error| ScimError::invalid_filter(error.to_string()))?;
+    translate(&parsed)
+}
+
+fn node(kind: Kind) -> EmployeeFilter {
+    EmployeeFilter { kind: Some(kind) }
+}
+
+fn translate(filter: &Filter) -> Result<EmployeeFilter, ScimError> {
+    Ok(match filter {
+        Filter::And(left, right) => node(Kind::All(EmployeeFilterList {
+            filters: vec![translate(left)?, translate(right)?],
+        })),
+        Filter::Or(left, right) => node(Kind::Any(EmployeeFilterList {
+            filters: vec![translate(left)?, translate(right)?],
+        })),
+        Filter::Not(inner) => node(Kind::Negate(Box::new(translate(inner)?))),
+        Filter::Present(path) => condition(field_of(path)?, FilterOperator::Pr, String::new()),
+        Filter::Compare(path, op, value) => compare(field_of(path)?, *op, value)?,
+        Filter::ValuePath(path, inner) => value_path(path, inner)?,
+    })
+}
+
+fn condition(field: EmployeeField, operator: FilterOperator, value: String) -> EmployeeFilter {
+    node(Kind::Condition(EmployeeCondition {
+        field: field as i32,
+        operator: operator as i32,
+        value,
+        email_type: String::new(),
+    }))
+}
+
+fn compare(
+    field: EmployeeField,
+    op: CompareOp,
+    value: &CompValue,
+) -> Result<EmployeeFilter, ScimError> {
+    let text = match value {
+        CompValue::String(s) => s.clone(),
+        CompValue::Bool(b) => b.to_string(),
+        CompValue::Number(n) => n.to_string(),
+        // `eq null` asks for absence, `ne null` for presence.
+        CompValue::Null => {
+            let present = condition(field, FilterOperator::Pr, String::new());
+            return match op {
+                CompareOp::Eq => Ok(node(Kind::Negate(Box::new(present)))),
+                CompareOp::Ne => Ok(present),
+                _ => Err(ScimError::invalid_filter(format!(
+                    "null can only be compared with eq or ne, not {}",
+                    op.as_str()
+                ))),
+            };
+        }
+    };
+    Ok(condition(field, operator(op), text))
+}
+
+fn operator(op: CompareOp) -> FilterOperator {
+    match op {
+        CompareOp::Eq => FilterOperator::Eq,
+        CompareOp::Ne => FilterOperator::Ne,
+        CompareOp::Co => FilterOperator::Co,
+        CompareOp::Sw => FilterOperator::Sw,
+        CompareOp::Ew => FilterOperator::Ew,
+        CompareOp::Gt => FilterOperator::Gt,
+        CompareOp::Ge => FilterOperator::Ge,
+        CompareOp::Lt => FilterOperator::Lt,
+        CompareOp::Le => FilterOperator::Le,
+    }
+}
+
+/// The employee field a SCIM attribute path filters on.
+fn field_of(path: &AttrPath) -> Result<EmployeeField, ScimError> {
+    let enterprise = match path.schema.as_deref() {
+        None => false,
+        Some(schema) if is_core(schema) => false,
+        Some(schema) if is_enterprise(schema) => true,
+        Some(schema) => {
+            return Err(ScimError::invalid_filter(format!(
+                "filtering on schema {schema} is not supported"
+            )));
+        }
+    };
+    let attr = path.attr.to_ascii_lowercase();
+    let sub = path.sub_attr.as_deref().map(str::to_ascii_lowercase);
+    let field = match (enterprise, attr.as_str(), sub.as_deref()) {
+        (false, "id", None) => EmployeeField::Id,
+        (false, "username", None) => EmployeeField::UserName,
+        (false, "externalid", None) => EmployeeField::ExternalId,
+        (false, "displayname", None) => EmployeeField::DisplayName,
+        (false, "active", None) => EmployeeField::Active,
+        (false, "title", None) => EmployeeField::Title,
+        (false, "name", Some("givenname")) => EmployeeField::GivenName,
+        (false, "name", Some("familyname")) => EmployeeField::FamilyName,
+        (false, "emails", None | Some("value")) => EmployeeField::Email,
+        (false, "meta", Some("created")) => EmployeeField::CreatedAt,
+        (false, "meta", Some("lastmodified")) => EmployeeField::UpdatedAt,
+        (_, "manager", None | Some("value")) => EmployeeField::ManagerId,
+        (true, "employeenumber", None) => EmployeeField::EmployeeCode,
+        (true, "department", None) => EmployeeField::Department,
+        _ => {
+            return Err(ScimError::invalid_filter(format!(
+                "filtering on {} is not supported",
+                describe(path)
+            )));
+        }
+    };
+    Ok(field)
+}
+
+fn describe(path: &AttrPath) -> String {
+    match &path.sub_attr {
+        Some(sub) => format!("{}.{sub}", path.attr),
+        None => path.attr.clone(),
+    }
+}
+
+/// `emails[type eq "work" and value eq "x"]`: the e-mail table with a type.
+fn value_path(path: &AttrPath, inner: &Filter) -> Result<EmployeeFilter, ScimError> {
+    if !path.is("emails") || path.schema.as_deref().is_some_and(|s| !is_core(s)) {
+        return Err(ScimError::invalid_filter(format!(
+            "value filters on {} are not supported",
+            path.attr
+        )));
+    }
+    let mut email_type = None;
+    let mut value = None;
+    collect_email_terms(inner, &mut email_type, &mut value)?;
+    let (operator, text) = value.unwrap_or((FilterOperator::Pr, String::new()));
+    Ok(node(Kind::Condition(EmployeeCondition {
+        field: EmployeeField::Email as i32,
+        operator: operator as i32,
+        value: text,
+        email_type: email_type.unwrap_or_default(),
+    })))
+}
+
+fn collect_email_terms(
+    filter: &Filter,
+    email_type: &mut Option<String>,
+    value: &mut Option<(FilterOperator, String)>,
+) -> Result<(), ScimError> {
+    let unsupported = || {
+        ScimError::invalid_filter(
+            "e-mail value filters support type eq \"…\" and one comparison on value, joined by and",
+        )
+    };
+    match filter {
+        Filter::And(left, right) => {
+            collect_email_terms(left, email_type, value)?;
+            collect_email_terms(right, email_type, value)
+        }
+        Filter::Compare(path, CompareOp::Eq, CompValue::String(t))
+            if path.is("type") && email_type.is_none() =>
+        {
+            *email_type = Some(t.clone());
+            Ok(())
+        }
+        Filter::Compare(path, op, CompValue::String(v)) if path.is("value") && value.is_none() => {
+            *value = Some((operator(*op), v.clone()));
+            Ok(())
+        }
+        Filter::Present(path) if path.is("value") && value.is_none() => {
+            *value = Some((FilterOperator::Pr, String::new()));
+            Ok(())
+        }
+        _ => Err(unsupported()),
+    }
+}
+
+/// `attributes` / `excludedAttributes` as requested.
+#[derive(Debug, Clone, Default)]
+pub struct Projection {
+    include: Vec<String>,
+    exclude: Vec<String>,
+}
+
+impl Projection {
+    pub fn new(attributes: Option<&str>, excluded: Option<&str>) -> Self {
+        Projection {
+            include: names(attributes),
+            exclude: names(excluded),
+        }
+    }
+
+    /// Whether `attr` (a top-level name) is excluded outright.
+    pub fn excludes(&self, attr: &str) -> bool {
+        self.exclude
+            .iter()
+            .any(|name| name.eq_ignore_ascii_case(attr))
+    }
+
+    /// Applies the projection to a rendered resource. `id` and `schemas`
+    /// are always returned (RFC 7643 `returned: always`).
+    pub fn apply(&self, resource: Value) -> Value {
+        let Value::Object(mut object) = resource else {
+            return resource;
+        };
+        if !self.include.is_empty() {
+            let mut kept = Map::new();
+            for (key, value) in std::mem::take(&mut object) {
+                if key == "id" || key == "schemas" {
+                    kept.insert(key, value);
+                } else if let Some(value) = self.keep(&key, value) {
+                    kept.insert(key, value);
+                }
+            }
+            object = kept;
+        }
+        for name in &self.exclude {
+            remove_path(&mut object, name);
+        }
+        Value::Object(object)
+    }
+
+    /// The part of a top-level attribute an `attributes` list asks for.
+    fn keep(&self, key: &str, value: Value) -> Option<Value> {
+        let mut subs = Vec::new();
+        for name in &self.include {
+            let (schema_key, attr, sub) = split_name(name);
+            match schema_key {
+                Some(schema) if schema.eq_ignore_ascii_case(key) => {
+                    // `urn:…:User:department` keeps part of the extension.
+                    subs.push(attr.to_owned());
+                }
+                Some(_) => {}
+                None if name.eq_ignore_ascii_case(key) => return Some(value),
+                None if attr.eq_ignore_ascii_case(key) => {
+                    if let Some(sub) = sub {
+                        subs.push(sub.to_owned());
+                    }
+                }
+                None => {}
+            }
+        }
+        if subs.is_empty() {
+            return None;
+        }
+        let Value::Object(inner) = value else {
+            return Some(value);
+        };
+        let picked: Map<String, Value> = inner
+            .into_iter()
+            .filter(|(k, _)| subs.iter().any(|s| s.eq_ignore_ascii_case(k)))
+            .collect();
+        (!picked.is_empty()).then_some(Value::Object(picked))
+    }
+}
+
+/// Splits a requested name into (extension URN, attribute, sub-attribute).
+fn split_name(name: &str) -> (Option<&str>, &str, Option<&str>) {
+    if let Some((schema, attr)) = split_urn(name)
+        && !is_core(schema)
+    {
+        return (Some(schema), attr, None);
+    }
+    let bare = split_urn(name).map_or(name, |(_, attr)| attr);
+    match bare.split_once('.') {
+        Some((attr, sub)) => (None, attr, Some(sub)),
+        None => (None, bare, None),
+    }
+}
+
+fn remove_path(object: &mut Map<String, Value>, name: &str) {
+    let (schema, attr, sub) = split_name(name);
+    let key = schema.unwrap_or(attr);
+    let Some(found) = object.keys().find(|k| k.eq_ignore_ascii_case(key)).cloned() else {
+        return;
+    };
+    if key == "id" || key == "schemas" {
+        return;
+    }
+    let inner_name = if schema.is_some() { Some(attr) } else { sub };
+    match inner_name {
+        None => {
+            object.remove(&found);
+        }
+        Some(inner_name) => {
+            if let Some(Value::Object(inner)) = object.get_mut(&found) {
+                inner.retain(|k, _| !k.eq_ignore_ascii_case(inner_name));
+            }
+        }
+    }
+}
+
+fn names(list: Option<&str>) -> Vec<String> {
+    list.unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn cond(filter: &EmployeeFilter) -> &EmployeeCondition {
+        match filter.kind.as_ref() {
+            Some(Kind::Condition(condition)) => condition,
+            other => panic!("not a condition: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn user_name_eq_becomes_a_user_name_condition() {
+        let filter = employee_filter("userName eq \"A@B.test\"").unwrap();
+        let condition = cond(&filter);
+        assert_eq!(condition.field, EmployeeField::UserName as i32);
+        assert_eq!(condition.operator, FilterOperator::Eq as i32);
+        assert_eq!(condition.value, "A@B.test");
+    }
+
+    #[test]
+    fn entra_work_email_filter_becomes_a_typed_email_condition() {
+        let filter = employee_filter("emails[type eq \"work\"].value eq \"a@b.test\"").unwrap();
+        let condition = cond(&filter);
+        assert_eq!(condition.field, EmployeeField::Email as i32);
+        assert_eq!(condition.email_type, "work");
+        assert_eq!(condition.value, "a@b.test");
+    }
+
+    #[test]
+    fn id_and_manager_becomes_all_of_two_conditions() {
+        let filter = employee_filter("id eq \"e1\" and manager eq \"m1\"").unwrap();
+        let Some(Kind::All(list)) = filter.kind else {
+            panic!("not an and")
+        };
+        assert_eq!(
+            cond(&list.filters[1]).field,
+            EmployeeField::ManagerId as i32
+        );
+    }
+
+    #[test]
+    fn enterprise_urn_attributes_are_filterable() {
+        let text =
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq \"E-1\"";
+        assert_eq!(
+            cond(&employee_filter(text).unwrap()).field,
+            EmployeeField::EmployeeCode as i32
+        );
+    }
+
+    #[test]
+    fn unknown_attributes_and_broken_filters_are_invalid_filter() {
+        for text in [
+            "nickName eq \"x\"",
+            "userName eq \"unterminated",
+            "userName like \"x\"",
+        ] {
+            let error = employee_filter(text).unwrap_err();
+            assert_eq!(error.scim_type, Some("invalidFilter"), "{text}");
+        }
+    }
+
+    #[test]
+    fn paging_defaults_and_clamps() {
+        let params = ListParams {
+            start_index: Some("0".into()),
+            count: Some("5000".into()),
+            ..ListParams::default()
+        };
+        assert_eq!(
+            params.page().unwrap(),
+            Page {
+                start_index: 1,
+                count: MAX_COUNT
+            }
+        );
+        let bad = ListParams {
+            count: Some("ten".into()),
+            ..ListParams::default()
+        };
+        assert_eq!(bad.page().unwrap_err().scim_type, Some("invalidValue"));
+    }
+
+    #[test]
+    fn attributes_keep_id_and_schemas_and_named_parts() {
+        let user = json!({
+            "schemas": ["s"], "id": "1", "userName": "u", "name": {"givenName": "g", "familyName": "f"},
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "d", "employeeNumber": "e"}
+        });
+        let projected = Projection::new(
+            Some("userName,name.givenName,urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"),
+            None,
+        )
+        .apply(user.clone());
+        assert_eq!(
+            projected,
+            json!({"schemas": ["s"], "id": "1", "userName": "u", "name": {"givenName": "g"},
+                   "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "d"}})
+        );
+        let only_id = Projection::new(Some("id"), None).apply(user.clone());
+        assert_eq!(only_id, json!({"schemas": ["s"], "id": "1"}));
+        let excluded = Projection::new(None, Some("name,userName")).apply(user);
+        assert!(excluded.get("name").is_none() && excluded.get("userName").is_none());
+    }
+}

@@ -1,0 +1,350 @@
+//! Discovery endpoints: `/ServiceProviderConfig`, `/Schemas`,
+//! `/ResourceTypes`. They describe what this adapter actually does; when a
+//! feature lands, its flag here changes with it.
+
+use axum::extract::Path;
+use serde_json::{Value, json};
+
+use crate::BaseUrl;
+use crate::error::ScimError;
+use crate::json::{MAX_BODY_BYTES, ScimResponse};
+use crate::query::MAX_COUNT;
+use crate::schema::{ENTERPRISE_SCHEMA, GROUP_SCHEMA, LIST_SCHEMA, USER_SCHEMA};
+
+const SPC_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
+const SCHEMA_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Schema";
+const RESOURCE_TYPE_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ResourceType";
+
+pub async fn service_provider_config(base: BaseUrl) -> ScimResponse {
+    ScimResponse::ok(json!({
+        "schemas": [SPC_SCHEMA],
+        "patch": {"supported": true},
+        "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": MAX_BODY_BYTES},
+        "filter": {"supported": true, "maxResults": MAX_COUNT},
+        "changePassword": {"supported": false},
+        "sort": {"supported": false},
+        "etag": {"supported": false},
+        "authenticationSchemes": [{
+            "type": "oauthbearertoken",
+            "name": "OAuth Bearer Token",
+            "description": "The tenant's SCIM token from Setup > Integrations > Microsoft Entra ID, sent as Authorization: Bearer <token>.",
+            "primary": true
+        }],
+        "meta": {
+            "resourceType": "ServiceProviderConfig",
+            "location": format!("{}/ServiceProviderConfig", base.0)
+        }
+    }))
+}
+
+pub async fn resource_types(base: BaseUrl) -> ScimResponse {
+    let types = resource_type_list(&base.0);
+    list(types)
+}
+
+pub async fn resource_type(
+    base: BaseUrl,
+    Path(name): Path<String>,
+) -> Result<ScimResponse, ScimError> {
+    resource_type_list(&base.0)
+        .into_iter()
+        .find(|t| {
+            t["id"]
+                .as_str()
+                .is_some_and(|id| id.eq_ignore_ascii_case(&name))
+        })
+        .map(ScimResponse::ok)
+        .ok_or_else(|| ScimError::not_found(format!("no resource type named {name}")))
+}
+
+pub async fn schemas(base: BaseUrl) -> ScimResponse {
+    list(schema_list(&base.0))
+}
+
+pub async fn schema(base: BaseUrl, Path(id): Path<String>) -> Result<ScimResponse, ScimError> {
+    schema_list(&base.0)
+        .into_iter()
+        .find(|s| {
+            s["id"]
+                .as_str()
+                .is_some_and(|s| s.eq_ignore_ascii_case(&id))
+        })
+        .map(ScimResponse::ok)
+        .ok_or_else(|| ScimError::not_found("no such schema"))
+}
+
+fn list(resources: Vec<Value>) -> ScimResponse {
+    ScimResponse::ok(json!({
+        "schemas": [LIST_SCHEMA],
+        "totalResults": resources.len(),
+        "startIndex": 1,
+        "itemsPerPage": resources.len(),
+        "Resources": resources,
+    }))
+}
+
+fn resource_type_list(base: &str) -> Vec<Value> {
+    vec![
+        json!({
+            "schemas": [RESOURCE_TYPE_SCHEMA],
+            "id": "User",
+            "name": "User",
+            "endpoint": "/Users",
+            "description": "An employee of the company",
+            "schema": USER_SCHEMA,
+            "schemaExtensions": [{"schema": ENTERPRISE_SCHEMA, "required": false}],
+            "meta": {"resourceType": "ResourceType", "location": format!("{base}/ResourceTypes/User")}
+        }),
+        json!({
+            "schemas": [RESOURCE_TYPE_SCHEMA],
+            "id": "Group",
+            "name": "Group",
+            "endpoint": "/Groups",
+            "description": "A group of employees (not provisioned yet: lists are empty)",
+            "schema": GROUP_SCHEMA,
+            "meta": {"resourceType": "ResourceType", "location": format!("{base}/ResourceTypes/Group")}
+        }),
+    ]
+}
+
+/// An attribute definition with the common defaults.
+struct Attr {
+    name: &'static str,
+    kind: &'static str,
+    multi: bool,
+    required: bool,
+    case_exact: bool,
+    mutability: &'static str,
+    returned: &'static str,
+    uniqueness: &'static str,
+    subs: Vec<Value>,
+}
+
+impl Attr {
+    fn new(name: &'static str, kind: &'static str) -> Self {
+        Attr {
+            name,
+            kind,
+            multi: false,
+            required: false,
+            case_exact: false,
+            mutability: "readWrite",
+            returned: "default",
+            uniqueness: "none",
+            subs: Vec::new(),
+        }
+    }
+    fn multi(mut self) -> Self {
+        self.multi = true;
+        self
+    }
+    fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+    fn exact(mut self) -> Self {
+        self.case_exact = true;
+        self
+    }
+    fn mutability(mut self, mutability: &'static str) -> Self {
+        self.mutability = mutability;
+        self
+    }
+    fn returned(mut self, returned: &'static str) -> Self {
+        self.returned = returned;
+        self
+    }
+    fn unique(mut self, uniqueness: &'static str) -> Self {
+        self.uniqueness = uniqueness;
+        self
+    }
+    fn subs(mut self, subs: Vec<Value>) -> Self {
+        self.subs = subs;
+        self
+    }
+    fn build(self, description: &str) -> Value {
+        let mut attr = json!({
+            "name": self.name,
+            "type": self.kind,
+            "multiValued": self.multi,
+            "description": description,
+            "required": self.required,
+            "caseExact": self.case_exact,
+            "mutability": self.mutability,
+            "returned": self.returned,
+            "uniqueness": self.uniqueness,
+        });
+        if !self.subs.is_empty() {
+            attr["subAttributes"] = Value::Array(self.subs);
+        }
+        if self.kind == "reference" {
+            attr["referenceTypes"] = json!(["User"]);
+        }
+        attr
+    }
+}
+
+fn text(name: &'static str, description: &str) -> Value {
+    Attr::new(name, "string").build(description)
+}
+
+fn contact_subs(kind: &str) -> Vec<Value> {
+    vec![
+        text("value", &format!("The {kind}, kept as sent")),
+        text("display", "A label for display"),
+        text("type", "work, home, mobile, fax, other, ..."),
+        Attr::new("primary", "boolean").build("Whether this is the primary value"),
+    ]
+}
+
+fn user_schema(base: &str) -> Value {
+    let name_subs = [
+        ("formatted", "The full name"),
+        ("familyName", "Family name"),
+        ("givenName", "Given name"),
+        ("middleName", "Middle name"),
+        ("honorificPrefix", "Honorific prefix"),
+        ("honorificSuffix", "Honorific suffix"),
+    ]
+    .into_iter()
+    .map(|(name, description)| text(name, description))
+    .collect();
+    let address_subs = [
+        ("formatted", "The full address"),
+        ("streetAddress", "Street"),
+        ("locality", "City"),
+        ("region", "State or region"),
+        ("postalCode", "Postal code"),
+        ("country", "Country"),
+        ("type", "work, home, other"),
+    ]
+    .into_iter()
+    .map(|(name, description)| text(name, description))
+    .chain([Attr::new("primary", "boolean").build("Whether this is the primary address")])
+    .collect();
+    let attributes = vec![
+        Attr::new("id", "string")
+            .exact()
+            .mutability("readOnly")
+            .returned("always")
+            .unique("server")
+            .build("The employee's id in Runtime HRMS"),
+        Attr::new("externalId", "string")
+            .exact()
+            .unique("server")
+            .build("The identity provider's object id; unique per company"),
+        Attr::new("userName", "string")
+            .required()
+            .unique("server")
+            .build("Login; unique per company ignoring case"),
+        Attr::new("name", "complex")
+            .subs(name_subs)
+            .build("The employee's name"),
+        text("displayName", "Name for display"),
+        text("nickName", "Casual name"),
+        Attr::new("profileUrl", "reference").build("Profile page"),
+        text(
+            "title",
+            "Job title: must be one of the company's designations; blank means the default designation",
+        ),
+        text("userType", "Kind of worker"),
+        text("preferredLanguage", "Preferred language"),
+        text("locale", "Locale"),
+        text("timezone", "Time zone"),
+        Attr::new("active", "boolean").build("false deactivates the employee, true reactivates"),
+        Attr::new("emails", "complex")
+            .multi()
+            .subs(contact_subs("e-mail address"))
+            .build("E-mail addresses"),
+        Attr::new("phoneNumbers", "complex")
+            .multi()
+            .subs(contact_subs("phone number"))
+            .build("Phone numbers (work, mobile, fax)"),
+        Attr::new("addresses", "complex")
+            .multi()
+            .subs(address_subs)
+            .build("Postal addresses"),
+    ];
+    json!({
+        "schemas": [SCHEMA_SCHEMA],
+        "id": USER_SCHEMA,
+        "name": "User",
+        "description": "An employee",
+        "attributes": attributes,
+        "meta": {"resourceType": "Schema", "location": format!("{base}/Schemas/{USER_SCHEMA}")}
+    })
+}
+
+fn enterprise_schema(base: &str) -> Value {
+    let manager_subs = vec![
+        Attr::new("value", "string")
+            .exact()
+            .build("The manager's id"),
+        Attr::new("$ref", "reference")
+            .mutability("readOnly")
+            .build("The manager's URI"),
+    ];
+    let attributes = vec![
+        text(
+            "employeeNumber",
+            "Employee Code: blank assigns the next free code; must be unique in the company",
+        ),
+        text("costCenter", "Cost center"),
+        text("organization", "Organization"),
+        text("division", "Division"),
+        text(
+            "department",
+            "Department: one of the company's departments; unknown names use the default department",
+        ),
+        Attr::new("manager", "complex")
+            .subs(manager_subs)
+            .build("The employee this employee reports to"),
+    ];
+    json!({
+        "schemas": [SCHEMA_SCHEMA],
+        "id": ENTERPRISE_SCHEMA,
+        "name": "EnterpriseUser",
+        "description": "Enterprise User",
+        "attributes": attributes,
+        "meta": {"resourceType": "Schema", "location": format!("{base}/Schemas/{ENTERPRISE_SCHEMA}")}
+    })
+}
+
+fn group_schema(base: &str) -> Value {
+    let member_subs = vec![
+        Attr::new("value", "string")
+            .exact()
+            .mutability("immutable")
+            .build("The member's id"),
+        Attr::new("$ref", "reference")
+            .mutability("immutable")
+            .build("The member's URI"),
+        text("display", "The member's name"),
+    ];
+    let attributes = vec![
+        Attr::new("displayName", "string")
+            .required()
+            .unique("server")
+            .build("The group's name"),
+        Attr::new("members", "complex")
+            .multi()
+            .subs(member_subs)
+            .build("Members of the group"),
+    ];
+    json!({
+        "schemas": [SCHEMA_SCHEMA],
+        "id": GROUP_SCHEMA,
+        "name": "Group",
+        "description": "Group (not provisioned yet)",
+        "attributes": attributes,
+        "meta": {"resourceType": "Schema", "location": format!("{base}/Schemas/{GROUP_SCHEMA}")}
+    })
+}
+
+fn schema_list(base: &str) -> Vec<Value> {
+    vec![
+        user_schema(base),
+        enterprise_schema(base),
+        group_schema(base),
+    ]
+}

@@ -1,0 +1,331 @@
+//! `/Users`: SCIM Users as the directory's employees.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use hrms_api::reason;
+use hrms_api::v1::{
+    CreateEmployeeRequest, DeleteEmployeeRequest, Employee, EmployeeAttributes, GetEmployeeRequest,
+    ListEmployeesRequest, RecordProvisioningEventRequest, UpdateEmployeeRequest,
+};
+use serde_json::{Map, Value, json};
+use tonic_types::StatusExt;
+
+use crate::auth::Tenant;
+use crate::error::ScimError;
+use crate::json::{ScimJson, ScimResponse};
+use crate::query::{ListParams, Projection, ReadParams, employee_filter};
+use crate::schema::LIST_SCHEMA;
+use crate::user::{canonicalize, etag, from_scim, to_scim};
+use crate::{AppState, BaseUrl, patch};
+
+/// How often a PATCH re-reads and re-applies after losing a race.
+const PATCH_ATTEMPTS: usize = 5;
+
+#[tracing::instrument(name = "scim.list_users", skip_all, fields(tenant.id = %tenant.id))]
+pub async fn list(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    base: BaseUrl,
+    Query(params): Query<ListParams>,
+) -> Result<ScimResponse, ScimError> {
+    let page = params.page()?;
+    let filter = params.filter.as_deref().map(employee_filter).transpose()?;
+    let request = ListEmployeesRequest {
+        tenant_id: tenant.id,
+        filter,
+        offset: page.start_index - 1,
+        limit: i32::try_from(page.count).unwrap_or(i32::MAX),
+    };
+    let response = state
+        .directory
+        .employees
+        .clone()
+        .list_employees(request)
+        .await?
+        .into_inner();
+
+    let projection = Projection::new(
+        params.attributes.as_deref(),
+        params.excluded_attributes.as_deref(),
+    );
+    let resources: Vec<Value> = response
+        .employees
+        .iter()
+        .map(|employee| projection.apply(to_scim(employee, &base.0)))
+        .collect();
+    Ok(ScimResponse::ok(json!({
+        "schemas": [LIST_SCHEMA],
+        "totalResults": response.total_count,
+        "startIndex": page.start_index,
+        "itemsPerPage": resources.len(),
+        "Resources": resources,
+    })))
+}
+
+#[tracing::instrument(name = "scim.get_user", skip_all, fields(tenant.id = %tenant.id, employee.id = %id))]
+pub async fn get(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    base: BaseUrl,
+    Path(id): Path<String>,
+    Query(params): Query<ReadParams>,
+) -> Result<ScimResponse, ScimError> {
+    let employee = fetch(&state, &tenant, &id).await?;
+    let projection = Projection::new(
+        params.attributes.as_deref(),
+        params.excluded_attributes.as_deref(),
+    );
+    Ok(resource(&employee, &base, StatusCode::OK, &projection))
+}
+
+#[tracing::instrument(name = "scim.create_user", skip_all, fields(tenant.id = %tenant.id))]
+pub async fn create(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    base: BaseUrl,
+    body: Result<ScimJson, ScimError>,
+) -> Result<ScimResponse, ScimError> {
+    let attributes = match body.and_then(|ScimJson(body)| from_scim(&canonicalize(body))) {
+        Ok(attributes) => attributes,
+        Err(error) => {
+            record_refusal(&state, &tenant, "create", "", &error).await;
+            return Err(error);
+        }
+    };
+    let request = CreateEmployeeRequest {
+        tenant_id: tenant.id.clone(),
+        attributes: Some(attributes),
+    };
+    let employee = state
+        .directory
+        .employees
+        .clone()
+        .create_employee(request)
+        .await?
+        .into_inner();
+    let mut response = resource(
+        &employee,
+        &base,
+        StatusCode::CREATED,
+        &Projection::default(),
+    );
+    response.location = Some(format!("{}/Users/{}", base.0, employee.id));
+    Ok(response)
+}
+
+#[tracing::instrument(name = "scim.replace_user", skip_all, fields(tenant.id = %tenant.id, employee.id = %id))]
+pub async fn replace(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    base: BaseUrl,
+    Path(id): Path<String>,
+    body: Result<ScimJson, ScimError>,
+) -> Result<ScimResponse, ScimError> {
+    let attributes = match body.and_then(|ScimJson(body)| from_scim(&canonicalize(body))) {
+        Ok(attributes) => attributes,
+        Err(error) => {
+            record_refusal(&state, &tenant, "update", &id, &error).await;
+            return Err(error);
+        }
+    };
+    let employee = update(&state, &tenant, &id, attributes, None).await?;
+    Ok(resource(
+        &employee,
+        &base,
+        StatusCode::OK,
+        &Projection::default(),
+    ))
+}
+
+/// Applies a PatchOp to the stored user and writes it back if nobody
+/// changed it meanwhile; on a lost race, reads and applies again.
+#[tracing::instrument(name = "scim.patch_user", skip_all, fields(tenant.id = %tenant.id, employee.id = %id))]
+pub async fn patch(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    base: BaseUrl,
+    Path(id): Path<String>,
+    body: Result<ScimJson, ScimError>,
+) -> Result<ScimResponse, ScimError> {
+    let operations = match body.and_then(|ScimJson(body)| patch::parse_operations(&body)) {
+        Ok(operations) => operations,
+        Err(error) => {
+            record_refusal(&state, &tenant, "update", &id, &error).await;
+            return Err(error);
+        }
+    };
+    tracing::debug!(scim.operations = operations.len(), "patch");
+    for attempt in 1..=PATCH_ATTEMPTS {
+        let current = fetch(&state, &tenant, &id).await?;
+        let Value::Object(mut document) = to_scim(&current, &base.0) else {
+            return Err(ScimError::internal());
+        };
+        let attributes = match apply_patch(&mut document, &operations) {
+            Ok(attributes) => attributes,
+            Err(error) => {
+                record_refusal(&state, &tenant, "update", &id, &error).await;
+                return Err(error);
+            }
+        };
+        match update(&state, &tenant, &id, attributes, Some(current.version)).await {
+            Ok(employee) => {
+                return Ok(resource(
+                    &employee,
+                    &base,
+                    StatusCode::OK,
+                    &Projection::default(),
+                ));
+            }
+            Err(Conflict::Lost) if attempt < PATCH_ATTEMPTS => {
+                tracing::debug!(attempt, "concurrent change; patch re-applied");
+            }
+            Err(Conflict::Lost) => break,
+            Err(Conflict::Failed(error)) => return Err(error),
+        }
+    }
+    Err(ScimError::new(
+        StatusCode::CONFLICT,
+        None,
+        "the user is being changed by other requests at the same time; retry",
+    ))
+}
+
+#[tracing::instrument(name = "scim.delete_user", skip_all, fields(tenant.id = %tenant.id, employee.id = %id))]
+pub async fn delete(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    Path(id): Path<String>,
+) -> Result<Response, ScimError> {
+    let request = DeleteEmployeeRequest {
+        tenant_id: tenant.id,
+        id,
+        expected_version: None,
+    };
+    state
+        .directory
+        .employees
+        .clone()
+        .delete_employee(request)
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+fn apply_patch(
+    document: &mut Map<String, Value>,
+    operations: &[patch::PatchOp],
+) -> Result<EmployeeAttributes, ScimError> {
+    patch::apply(document, operations)?;
+    from_scim(&canonicalize(std::mem::take(document)))
+}
+
+async fn fetch(state: &AppState, tenant: &Tenant, id: &str) -> Result<Employee, ScimError> {
+    let request = GetEmployeeRequest {
+        tenant_id: tenant.id.clone(),
+        id: id.to_owned(),
+    };
+    let employee = state
+        .directory
+        .employees
+        .clone()
+        .get_employee(request)
+        .await?
+        .into_inner();
+    Ok(employee)
+}
+
+/// Why an update did not land.
+enum Conflict {
+    /// Another writer changed the employee first.
+    Lost,
+    Failed(ScimError),
+}
+
+impl From<Conflict> for ScimError {
+    fn from(conflict: Conflict) -> Self {
+        match conflict {
+            Conflict::Lost => ScimError::new(
+                StatusCode::PRECONDITION_FAILED,
+                None,
+                "the user was changed by another request",
+            ),
+            Conflict::Failed(error) => error,
+        }
+    }
+}
+
+async fn update(
+    state: &AppState,
+    tenant: &Tenant,
+    id: &str,
+    attributes: EmployeeAttributes,
+    expected_version: Option<i64>,
+) -> Result<Employee, Conflict> {
+    let request = UpdateEmployeeRequest {
+        tenant_id: tenant.id.clone(),
+        id: id.to_owned(),
+        attributes: Some(attributes),
+        expected_version,
+        operation: String::new(),
+    };
+    match state
+        .directory
+        .employees
+        .clone()
+        .update_employee(request)
+        .await
+    {
+        Ok(response) => Ok(response.into_inner()),
+        Err(status) if is_version_mismatch(&status) => Err(Conflict::Lost),
+        Err(status) => Err(Conflict::Failed(status.into())),
+    }
+}
+
+fn is_version_mismatch(status: &tonic::Status) -> bool {
+    status.code() == tonic::Code::FailedPrecondition
+        && status
+            .get_details_error_info()
+            .is_some_and(|info| info.reason == reason::VERSION_MISMATCH)
+}
+
+fn resource(
+    employee: &Employee,
+    base: &BaseUrl,
+    status: StatusCode,
+    projection: &Projection,
+) -> ScimResponse {
+    ScimResponse {
+        status,
+        body: projection.apply(to_scim(employee, &base.0)),
+        location: None,
+        etag: Some(etag(employee.version)),
+    }
+}
+
+/// Writes a request the adapter refused to the tenant's provisioning log,
+/// so an admin sees why a user did not arrive. Best effort.
+async fn record_refusal(
+    state: &AppState,
+    tenant: &Tenant,
+    operation: &str,
+    employee_id: &str,
+    error: &ScimError,
+) {
+    let request = RecordProvisioningEventRequest {
+        tenant_id: tenant.id.clone(),
+        operation: operation.to_owned(),
+        employee_id: employee_id.to_owned(),
+        outcome: "failure".to_owned(),
+        reason: error.scim_type.unwrap_or("invalidRequest").to_owned(),
+        detail: error.detail.clone(),
+    };
+    if let Err(status) = state
+        .directory
+        .log
+        .clone()
+        .record_provisioning_event(request)
+        .await
+    {
+        tracing::warn!(grpc.code = ?status.code(), "could not record a refused request");
+    }
+}

@@ -1,0 +1,88 @@
+//! The provisioning log RPCs: reading a tenant's log and recording requests
+//! an adapter refused before they reached the directory.
+
+use hrms_api::v1::provisioning_log_service_server::ProvisioningLogService;
+use hrms_api::v1::{
+    ListProvisioningEventsRequest, ListProvisioningEventsResponse, ProvisioningEvent,
+    RecordProvisioningEventRequest,
+};
+use tonic::{Request, Response, Status};
+
+use crate::Directory;
+use crate::error::DirectoryError;
+use crate::store::{EventQuery, EventRecord, NewEvent, parse_timestamp};
+
+const OPERATIONS: &[&str] = &["create", "update", "deactivate", "reactivate", "delete"];
+const OUTCOMES: &[&str] = &["success", "warning", "failure"];
+
+#[tonic::async_trait]
+impl ProvisioningLogService for Directory {
+    async fn list_provisioning_events(
+        &self,
+        request: Request<ListProvisioningEventsRequest>,
+    ) -> Result<Response<ListProvisioningEventsResponse>, Status> {
+        let request = request.into_inner();
+        let tenant = self.tenant(&request.tenant_id).await?;
+        let query = EventQuery {
+            employee_id: Some(request.employee_id).filter(|id| !id.is_empty()),
+            outcome: Some(request.outcome).filter(|outcome| !outcome.is_empty()),
+            limit: match request.limit {
+                1..=1000 => i64::from(request.limit),
+                limit if limit > 1000 => 1000,
+                _ => 100,
+            },
+        };
+        let events = self
+            .store
+            .list_events(&tenant.id, &query)
+            .await
+            .map_err(DirectoryError::from)?
+            .into_iter()
+            .map(to_event)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Response::new(ListProvisioningEventsResponse { events }))
+    }
+
+    async fn record_provisioning_event(
+        &self,
+        request: Request<RecordProvisioningEventRequest>,
+    ) -> Result<Response<ProvisioningEvent>, Status> {
+        let request = request.into_inner();
+        let tenant = self.tenant(&request.tenant_id).await?;
+        if !OPERATIONS.contains(&request.operation.as_str()) {
+            return Err(DirectoryError::invalid("operation", "is not a known operation").into());
+        }
+        if !OUTCOMES.contains(&request.outcome.as_str()) {
+            return Err(DirectoryError::invalid("outcome", "is not a known outcome").into());
+        }
+        let reason: String = request.reason.chars().take(100).collect();
+        let detail: String = request.detail.chars().take(1000).collect();
+        let event = NewEvent {
+            tenant_id: &tenant.id,
+            operation: &request.operation,
+            employee_id: Some(request.employee_id.as_str()).filter(|id| !id.is_empty()),
+            outcome: &request.outcome,
+            reason: &reason,
+            detail: &detail,
+        };
+        let record = self
+            .store
+            .record_event(&event)
+            .await
+            .map_err(DirectoryError::from)?;
+        Ok(Response::new(to_event(record)?))
+    }
+}
+
+fn to_event(record: EventRecord) -> Result<ProvisioningEvent, DirectoryError> {
+    Ok(ProvisioningEvent {
+        at: Some(parse_timestamp(&record.at)?),
+        id: record.id,
+        tenant_id: record.tenant_id,
+        operation: record.operation,
+        employee_id: record.employee_id.unwrap_or_default(),
+        outcome: record.outcome,
+        reason: record.reason,
+        detail: record.detail,
+    })
+}

@@ -1,0 +1,478 @@
+//! Employee rows: create (with Employee Code assignment), read, list with a
+//! filter, conditional update and removal, each write logged in the same
+//! transaction.
+
+use sqlx::{Any, FromRow, Transaction};
+
+use hrms_api::v1::EmployeeFilter;
+
+use super::filter::push_filter;
+use super::log::{NewEvent, insert_event};
+use super::{Sql, Store, StoreError, UniqueField, now_text};
+
+/// How many taken codes assignment skips before it gives up; explicit codes
+/// that happen to look like assigned ones are rare, so this is generous.
+const MAX_CODE_PROBES: usize = 10_000;
+
+const SELECT_EMPLOYEE: &str = "SELECT e.id, e.tenant_id, e.employee_code, e.user_name, \
+     e.external_id, e.active, e.department_id, d.name AS department_name, e.designation_id, \
+     g.name AS designation_name, e.manager_id, e.date_of_joining, e.profile, e.version, \
+     e.created_at, e.updated_at FROM employees e \
+     JOIN departments d ON d.id = e.department_id \
+     JOIN designations g ON g.id = e.designation_id ";
+
+/// An employee as stored, with its department and designation names.
+#[derive(Debug, Clone, FromRow)]
+pub struct EmployeeRecord {
+    pub id: String,
+    pub tenant_id: String,
+    pub employee_code: String,
+    pub user_name: String,
+    pub external_id: Option<String>,
+    pub active: i64,
+    pub department_id: String,
+    pub department_name: String,
+    pub designation_id: String,
+    pub designation_name: String,
+    pub manager_id: Option<String>,
+    pub date_of_joining: String,
+    pub profile: Vec<u8>,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Where a new employee's code comes from.
+#[derive(Debug, Clone)]
+pub enum CodeChoice {
+    /// The client's code and its case-folded key.
+    Given { code: String, key: String },
+    /// The tenant's next free code: prefix + zero-padded number.
+    Assign { prefix: String, width: usize },
+}
+
+/// The columns of an employee that both create and update write.
+#[derive(Debug, Clone)]
+pub struct EmployeeColumns {
+    pub user_name: String,
+    pub user_name_key: String,
+    pub external_id: Option<String>,
+    pub active: bool,
+    pub display_name_key: Option<String>,
+    pub given_name_key: Option<String>,
+    pub family_name_key: Option<String>,
+    pub department_id: String,
+    pub designation_id: String,
+    pub manager_id: Option<String>,
+    pub profile: Vec<u8>,
+    /// (type key, value key) of each e-mail address.
+    pub emails: Vec<(String, String)>,
+}
+
+/// A create, ready to write.
+#[derive(Debug, Clone)]
+pub struct NewEmployee {
+    pub id: String,
+    pub tenant_id: String,
+    pub code: CodeChoice,
+    pub date_of_joining: String,
+    pub columns: EmployeeColumns,
+}
+
+/// An update, ready to write.
+#[derive(Debug, Clone)]
+pub struct UpdatedEmployee {
+    pub id: String,
+    pub tenant_id: String,
+    pub expected_version: Option<i64>,
+    /// New code and key; None keeps the current one.
+    pub code: Option<(String, String)>,
+    pub columns: EmployeeColumns,
+}
+
+/// The outcome written to the provisioning log with a successful write.
+#[derive(Debug, Clone, Copy)]
+pub struct Outcome<'a> {
+    pub outcome: &'a str,
+    pub reason: &'a str,
+    pub detail: &'a str,
+}
+
+impl Store {
+    /// Inserts an employee and its log entry; assigns the code when asked.
+    pub async fn insert_employee(
+        &self,
+        new: &NewEmployee,
+        outcome: Outcome<'_>,
+    ) -> Result<EmployeeRecord, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let (code, code_key) = match &new.code {
+            CodeChoice::Given { code, key } => (code.clone(), key.clone()),
+            CodeChoice::Assign { prefix, width } => {
+                next_free_code(&mut tx, &new.tenant_id, prefix, *width).await?
+            }
+        };
+        let now = now_text();
+        let c = &new.columns;
+        sqlx::query(
+            "INSERT INTO employees (id, tenant_id, employee_code, employee_code_key, user_name, \
+             user_name_key, external_id, active, display_name_key, given_name_key, \
+             family_name_key, department_id, designation_id, manager_id, date_of_joining, \
+             profile, version, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, \
+             $17, $17)",
+        )
+        .bind(&new.id)
+        .bind(&new.tenant_id)
+        .bind(&code)
+        .bind(&code_key)
+        .bind(&c.user_name)
+        .bind(&c.user_name_key)
+        .bind(&c.external_id)
+        .bind(i64::from(c.active))
+        .bind(&c.display_name_key)
+        .bind(&c.given_name_key)
+        .bind(&c.family_name_key)
+        .bind(&c.department_id)
+        .bind(&c.designation_id)
+        .bind(&c.manager_id)
+        .bind(&new.date_of_joining)
+        .bind(&c.profile)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        insert_emails(&mut tx, &new.tenant_id, &new.id, &c.emails).await?;
+        let event = NewEvent {
+            tenant_id: &new.tenant_id,
+            operation: "create",
+            employee_id: Some(&new.id),
+            outcome: outcome.outcome,
+            reason: outcome.reason,
+            detail: outcome.detail,
+        };
+        insert_event(&mut *tx, &event, &now).await?;
+        let record = fetch_employee(&mut tx, &new.tenant_id, &new.id).await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    pub async fn get_employee(
+        &self,
+        tenant_id: &str,
+        id: &str,
+    ) -> Result<EmployeeRecord, StoreError> {
+        let mut sql = Sql::new(SELECT_EMPLOYEE);
+        sql.push("WHERE e.tenant_id = ")
+            .bind(tenant_id.to_owned())
+            .push(" AND e.id = ")
+            .bind(id.to_owned())
+            .push(" AND e.removed_at IS NULL");
+        let (text, args) = sql.finish();
+        let found = sqlx::query_as_with::<_, EmployeeRecord, _>(text, args)
+            .fetch_optional(&self.pool)
+            .await?;
+        found.ok_or(StoreError::NotFound)
+    }
+
+    /// Whether a live employee with this id exists in the tenant.
+    pub async fn employee_exists(&self, tenant_id: &str, id: &str) -> Result<bool, StoreError> {
+        let found: Option<(String,)> = sqlx::query_as(
+            "SELECT id FROM employees WHERE tenant_id = $1 AND id = $2 AND removed_at IS NULL",
+        )
+        .bind(tenant_id)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.is_some())
+    }
+
+    /// The manager of a live employee, for walking reporting lines.
+    pub async fn manager_of(
+        &self,
+        tenant_id: &str,
+        id: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let found: Option<(Option<String>,)> = sqlx::query_as(
+            "SELECT manager_id FROM employees WHERE tenant_id = $1 AND id = $2 \
+             AND removed_at IS NULL",
+        )
+        .bind(tenant_id)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.and_then(|(manager,)| manager))
+    }
+
+    /// One page of a tenant's live employees matching `filter`, in creation
+    /// order, and how many match in all.
+    pub async fn list_employees(
+        &self,
+        tenant_id: &str,
+        filter: Option<&EmployeeFilter>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<EmployeeRecord>, i64), StoreError> {
+        let mut count = Sql::new(
+            "SELECT COUNT(*) FROM employees e \
+             JOIN departments d ON d.id = e.department_id \
+             JOIN designations g ON g.id = e.designation_id ",
+        );
+        scope(&mut count, tenant_id, filter)?;
+        let (text, args) = count.finish();
+        let (total,): (i64,) = sqlx::query_as_with(text, args)
+            .fetch_one(&self.pool)
+            .await?;
+        if limit == 0 || offset >= total {
+            return Ok((Vec::new(), total));
+        }
+
+        let mut page = Sql::new(SELECT_EMPLOYEE);
+        scope(&mut page, tenant_id, filter)?;
+        page.push(" ORDER BY e.created_at, e.id LIMIT ")
+            .bind(limit)
+            .push(" OFFSET ")
+            .bind(offset);
+        let (text, args) = page.finish();
+        let rows = sqlx::query_as_with::<_, EmployeeRecord, _>(text, args)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok((rows, total))
+    }
+
+    /// Replaces an employee's columns if its version is still the one
+    /// expected; logs the change as `operation` (or as the change in
+    /// `active` when blank).
+    pub async fn update_employee(
+        &self,
+        update: &UpdatedEmployee,
+        operation: &str,
+        outcome: Outcome<'_>,
+    ) -> Result<EmployeeRecord, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let (version, was_active): (i64, i64) = sqlx::query_as(
+            "SELECT version, active FROM employees WHERE tenant_id = $1 AND id = $2 \
+             AND removed_at IS NULL",
+        )
+        .bind(&update.tenant_id)
+        .bind(&update.id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        if update
+            .expected_version
+            .is_some_and(|expected| expected != version)
+        {
+            return Err(StoreError::VersionMismatch);
+        }
+
+        let now = now_text();
+        let c = &update.columns;
+        let (code, code_key) = update.code.clone().unzip();
+        let done = sqlx::query(
+            "UPDATE employees SET employee_code = COALESCE($1, employee_code), \
+             employee_code_key = COALESCE($2, employee_code_key), user_name = $3, \
+             user_name_key = $4, external_id = $5, active = $6, display_name_key = $7, \
+             given_name_key = $8, family_name_key = $9, department_id = $10, \
+             designation_id = $11, manager_id = $12, profile = $13, version = version + 1, \
+             updated_at = $14 WHERE tenant_id = $15 AND id = $16 AND version = $17",
+        )
+        .bind(code)
+        .bind(code_key)
+        .bind(&c.user_name)
+        .bind(&c.user_name_key)
+        .bind(&c.external_id)
+        .bind(i64::from(c.active))
+        .bind(&c.display_name_key)
+        .bind(&c.given_name_key)
+        .bind(&c.family_name_key)
+        .bind(&c.department_id)
+        .bind(&c.designation_id)
+        .bind(&c.manager_id)
+        .bind(&c.profile)
+        .bind(&now)
+        .bind(&update.tenant_id)
+        .bind(&update.id)
+        .bind(version)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::VersionMismatch);
+        }
+        sqlx::query("DELETE FROM employee_emails WHERE employee_id = $1")
+            .bind(&update.id)
+            .execute(&mut *tx)
+            .await?;
+        insert_emails(&mut tx, &update.tenant_id, &update.id, &c.emails).await?;
+
+        let operation = match (operation, was_active != 0, c.active) {
+            ("", true, false) => "deactivate",
+            ("", false, true) => "reactivate",
+            ("", _, _) => "update",
+            (given, _, _) => given,
+        };
+        let event = NewEvent {
+            tenant_id: &update.tenant_id,
+            operation,
+            employee_id: Some(&update.id),
+            outcome: outcome.outcome,
+            reason: outcome.reason,
+            detail: outcome.detail,
+        };
+        insert_event(&mut *tx, &event, &now).await?;
+        let record = fetch_employee(&mut tx, &update.tenant_id, &update.id).await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    /// Marks an employee as removed, keeps the row (and its code), drops its
+    /// e-mail index rows and clears it as the manager of others.
+    pub async fn remove_employee(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        expected_version: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        let now = now_text();
+        let mut sql = Sql::new("UPDATE employees SET removed_at = ");
+        sql.bind(now.clone())
+            .push(", updated_at = ")
+            .bind(now.clone())
+            .push(", version = version + 1 WHERE tenant_id = ")
+            .bind(tenant_id.to_owned())
+            .push(" AND id = ")
+            .bind(id.to_owned())
+            .push(" AND removed_at IS NULL");
+        if let Some(expected) = expected_version {
+            sql.push(" AND version = ").bind(expected);
+        }
+        let (text, args) = sql.finish();
+        let done = sqlx::query_with(text, args).execute(&mut *tx).await?;
+        if done.rows_affected() == 0 {
+            let live: Option<(String,)> = sqlx::query_as(
+                "SELECT id FROM employees WHERE tenant_id = $1 AND id = $2 AND removed_at IS NULL",
+            )
+            .bind(tenant_id)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            return Err(match live {
+                Some(_) => StoreError::VersionMismatch,
+                None => StoreError::NotFound,
+            });
+        }
+        sqlx::query("DELETE FROM employee_emails WHERE employee_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE employees SET manager_id = NULL, version = version + 1, updated_at = $1 \
+             WHERE tenant_id = $2 AND manager_id = $3 AND removed_at IS NULL",
+        )
+        .bind(&now)
+        .bind(tenant_id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let event = NewEvent {
+            tenant_id,
+            operation: "delete",
+            employee_id: Some(id),
+            outcome: "success",
+            reason: "",
+            detail: "Removed from provisioning; the HR record and its Employee Code are kept.",
+        };
+        insert_event(&mut *tx, &event, &now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Appends the tenant scope, the removal rule and the filter to a WHERE.
+fn scope(
+    sql: &mut Sql,
+    tenant_id: &str,
+    filter: Option<&EmployeeFilter>,
+) -> Result<(), StoreError> {
+    sql.push("WHERE e.tenant_id = ")
+        .bind(tenant_id.to_owned())
+        .push(" AND e.removed_at IS NULL");
+    if let Some(filter) = filter {
+        sql.push(" AND ");
+        push_filter(sql, filter).map_err(|error| StoreError::InvalidFilter(error.to_string()))?;
+    }
+    Ok(())
+}
+
+async fn fetch_employee(
+    tx: &mut Transaction<'static, Any>,
+    tenant_id: &str,
+    id: &str,
+) -> Result<EmployeeRecord, StoreError> {
+    let mut sql = Sql::new(SELECT_EMPLOYEE);
+    sql.push("WHERE e.tenant_id = ")
+        .bind(tenant_id.to_owned())
+        .push(" AND e.id = ")
+        .bind(id.to_owned());
+    let (text, args) = sql.finish();
+    let record = sqlx::query_as_with::<_, EmployeeRecord, _>(text, args)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(record)
+}
+
+async fn insert_emails(
+    tx: &mut Transaction<'static, Any>,
+    tenant_id: &str,
+    employee_id: &str,
+    emails: &[(String, String)],
+) -> Result<(), StoreError> {
+    for (position, (type_key, value_key)) in emails.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO employee_emails (employee_id, position, tenant_id, type_key, value_key) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(employee_id)
+        .bind(position as i64)
+        .bind(tenant_id)
+        .bind(type_key)
+        .bind(value_key)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Takes the tenant's next code numbers until one is free. The counter row
+/// is locked by the UPDATE (PostgreSQL) or the write transaction (SQLite),
+/// so concurrent creates never get the same number; a failed create rolls
+/// the counter back with everything else, so numbers are not lost.
+async fn next_free_code(
+    tx: &mut Transaction<'static, Any>,
+    tenant_id: &str,
+    prefix: &str,
+    width: usize,
+) -> Result<(String, String), StoreError> {
+    for _ in 0..MAX_CODE_PROBES {
+        let (number,): (i64,) = sqlx::query_as(
+            "UPDATE tenants SET next_code_number = next_code_number + 1 WHERE id = $1 \
+             RETURNING next_code_number - 1",
+        )
+        .bind(tenant_id)
+        .fetch_one(&mut **tx)
+        .await?;
+        let code = format!("{prefix}{number:0width$}");
+        let key = code.to_uppercase();
+        let taken: Option<(String,)> = sqlx::query_as(
+            "SELECT id FROM employees WHERE tenant_id = $1 AND employee_code_key = $2",
+        )
+        .bind(tenant_id)
+        .bind(&key)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if taken.is_none() {
+            return Ok((code, key));
+        }
+    }
+    Err(StoreError::Conflict(UniqueField::EmployeeCode))
+}

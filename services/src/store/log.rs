@@ -1,0 +1,111 @@
+//! The provisioning log: one row per create, update, deactivate, reactivate
+//! or delete, whatever its outcome.
+
+use sqlx::{Any, Executor, FromRow};
+
+use super::{Sql, Store, StoreError, new_id};
+
+/// An event to record.
+#[derive(Debug, Clone)]
+pub struct NewEvent<'a> {
+    pub tenant_id: &'a str,
+    pub operation: &'a str,
+    pub employee_id: Option<&'a str>,
+    pub outcome: &'a str,
+    pub reason: &'a str,
+    pub detail: &'a str,
+}
+
+/// A stored event.
+#[derive(Debug, Clone, FromRow)]
+pub struct EventRecord {
+    pub id: String,
+    pub tenant_id: String,
+    pub at: String,
+    pub operation: String,
+    pub employee_id: Option<String>,
+    pub outcome: String,
+    pub reason: String,
+    pub detail: String,
+}
+
+/// Which events to list.
+#[derive(Debug, Clone, Default)]
+pub struct EventQuery {
+    pub employee_id: Option<String>,
+    pub outcome: Option<String>,
+    pub limit: i64,
+}
+
+/// Inserts one event through any executor, so writes can log inside their
+/// own transaction.
+pub(crate) async fn insert_event<'c, E>(
+    executor: E,
+    event: &NewEvent<'_>,
+    at: &str,
+) -> Result<String, StoreError>
+where
+    E: Executor<'c, Database = Any>,
+{
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO provisioning_events \
+         (id, tenant_id, at, operation, employee_id, outcome, reason, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&id)
+    .bind(event.tenant_id)
+    .bind(at)
+    .bind(event.operation)
+    .bind(event.employee_id)
+    .bind(event.outcome)
+    .bind(event.reason)
+    .bind(event.detail)
+    .execute(executor)
+    .await?;
+    Ok(id)
+}
+
+impl Store {
+    /// Records an event on its own (failures, whose transaction is gone).
+    pub async fn record_event(&self, event: &NewEvent<'_>) -> Result<EventRecord, StoreError> {
+        let at = super::now_text();
+        let id = insert_event(&self.pool, event, &at).await?;
+        Ok(EventRecord {
+            id,
+            tenant_id: event.tenant_id.to_owned(),
+            at,
+            operation: event.operation.to_owned(),
+            employee_id: event.employee_id.map(str::to_owned),
+            outcome: event.outcome.to_owned(),
+            reason: event.reason.to_owned(),
+            detail: event.detail.to_owned(),
+        })
+    }
+
+    /// Lists a tenant's events, newest first.
+    pub async fn list_events(
+        &self,
+        tenant_id: &str,
+        query: &EventQuery,
+    ) -> Result<Vec<EventRecord>, StoreError> {
+        let mut sql = Sql::new(
+            "SELECT id, tenant_id, at, operation, employee_id, outcome, reason, detail \
+             FROM provisioning_events WHERE tenant_id = ",
+        );
+        sql.bind(tenant_id.to_owned());
+        if let Some(employee_id) = &query.employee_id {
+            sql.push(" AND employee_id = ").bind(employee_id.clone());
+        }
+        if let Some(outcome) = &query.outcome {
+            sql.push(" AND outcome = ").bind(outcome.clone());
+        }
+        sql.push(" ORDER BY at DESC, id DESC LIMIT ")
+            .bind(query.limit);
+        let (text, args) = sql.finish();
+        let events = sqlx::query_as_with::<_, EventRecord, _>(text, args)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(events)
+    }
+}

@@ -1,0 +1,186 @@
+//! Tenants, their departments and designations at creation, and SCIM
+//! bearer tokens (stored as hashes only).
+
+use sqlx::FromRow;
+
+use super::{Store, StoreError, new_id, now_text};
+
+/// A tenant row.
+#[derive(Debug, Clone, FromRow)]
+pub struct TenantRecord {
+    pub id: String,
+    pub name: String,
+    pub time_zone: String,
+    pub scim_enabled: i64,
+    pub default_department_id: Option<String>,
+    pub default_designation_id: Option<String>,
+    pub code_prefix: String,
+    pub code_width: i64,
+    pub created_at: String,
+}
+
+/// What creating a tenant needs; names already validated and de-duplicated.
+#[derive(Debug, Clone)]
+pub struct NewTenant {
+    pub name: String,
+    pub time_zone: String,
+    /// (name, key) pairs.
+    pub departments: Vec<(String, String)>,
+    pub designations: Vec<(String, String)>,
+    /// Index into `departments` / `designations`.
+    pub default_department: usize,
+    pub default_designation: usize,
+    pub code_prefix: String,
+    pub code_width: i64,
+}
+
+/// What authenticating a token finds.
+#[derive(Debug, Clone, FromRow)]
+pub struct TokenRecord {
+    pub id: String,
+    pub tenant_id: String,
+    pub scim_enabled: i64,
+    pub last_used_at: Option<String>,
+}
+
+const TENANT_COLUMNS: &str = "SELECT id, name, time_zone, scim_enabled, default_department_id, \
+     default_designation_id, code_prefix, code_width, created_at FROM tenants WHERE id = $1";
+
+impl Store {
+    /// Creates a tenant with its departments and designations, all or none.
+    pub async fn create_tenant(&self, new: &NewTenant) -> Result<TenantRecord, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let id = new_id();
+        let now = now_text();
+        sqlx::query(
+            "INSERT INTO tenants (id, name, time_zone, scim_enabled, code_prefix, code_width, \
+             next_code_number, created_at) VALUES ($1, $2, $3, 0, $4, $5, 1, $6)",
+        )
+        .bind(&id)
+        .bind(&new.name)
+        .bind(&new.time_zone)
+        .bind(&new.code_prefix)
+        .bind(new.code_width)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+
+        let mut department_ids = Vec::with_capacity(new.departments.len());
+        for (name, key) in &new.departments {
+            let unit_id = new_id();
+            sqlx::query(
+                "INSERT INTO departments (id, tenant_id, name, name_key, created_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&unit_id)
+            .bind(&id)
+            .bind(name)
+            .bind(key)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+            department_ids.push(unit_id);
+        }
+        let mut designation_ids = Vec::with_capacity(new.designations.len());
+        for (name, key) in &new.designations {
+            let unit_id = new_id();
+            sqlx::query(
+                "INSERT INTO designations (id, tenant_id, name, name_key, created_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&unit_id)
+            .bind(&id)
+            .bind(name)
+            .bind(key)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+            designation_ids.push(unit_id);
+        }
+
+        sqlx::query(
+            "UPDATE tenants SET default_department_id = $1, default_designation_id = $2 \
+             WHERE id = $3",
+        )
+        .bind(department_ids.get(new.default_department).cloned())
+        .bind(designation_ids.get(new.default_designation).cloned())
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+        let tenant = sqlx::query_as::<_, TenantRecord>(TENANT_COLUMNS)
+            .bind(&id)
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(tenant)
+    }
+
+    pub async fn get_tenant(&self, id: &str) -> Result<TenantRecord, StoreError> {
+        let tenant = sqlx::query_as::<_, TenantRecord>(TENANT_COLUMNS)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        tenant.ok_or(StoreError::NotFound)
+    }
+
+    pub async fn set_scim_enabled(&self, id: &str, enabled: bool) -> Result<(), StoreError> {
+        let done = sqlx::query("UPDATE tenants SET scim_enabled = $1 WHERE id = $2")
+            .bind(i64::from(enabled))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Stores a new token's hash; returns (token id, created at).
+    pub async fn insert_token(
+        &self,
+        tenant_id: &str,
+        token_hash: &str,
+    ) -> Result<(String, String), StoreError> {
+        let id = new_id();
+        let now = now_text();
+        sqlx::query(
+            "INSERT INTO scim_tokens (id, tenant_id, token_hash, created_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&id)
+        .bind(tenant_id)
+        .bind(token_hash)
+        .bind(&now)
+        .execute(&self.pool)
+        .await?;
+        Ok((id, now))
+    }
+
+    /// Finds a live (not revoked, not expired) token by its hash.
+    pub async fn find_token(
+        &self,
+        token_hash: &str,
+        now: &str,
+    ) -> Result<Option<TokenRecord>, StoreError> {
+        let found = sqlx::query_as::<_, TokenRecord>(
+            "SELECT t.id, t.tenant_id, n.scim_enabled, t.last_used_at \
+             FROM scim_tokens t JOIN tenants n ON n.id = t.tenant_id \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL \
+             AND (t.expires_at IS NULL OR t.expires_at > $2)",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found)
+    }
+
+    pub async fn touch_token(&self, id: &str, now: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE scim_tokens SET last_used_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

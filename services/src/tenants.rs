@@ -1,0 +1,289 @@
+//! The tenant RPCs: creating tenants, switching SCIM on and off, issuing
+//! bearer tokens and resolving a presented token to its tenant.
+//!
+//! Tokens are 256-bit random secrets with a recognisable prefix. Only their
+//! SHA-256 is stored; a presented token is hashed and looked up by that
+//! hash, so the secret is never compared or kept in the clear. Hashing a
+//! high-entropy secret needs no salt or slow KDF: there is nothing to guess.
+
+use chrono::{Duration, Utc};
+use hrms_api::v1::tenant_service_server::TenantService;
+use hrms_api::v1::{
+    AuthenticateScimTokenRequest, AuthenticateScimTokenResponse, CreateTenantRequest,
+    GetTenantRequest, IssueScimTokenRequest, IssueScimTokenResponse, SetScimEnabledRequest, Tenant,
+};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use tonic::{Request, Response, Status};
+
+use crate::error::DirectoryError;
+use crate::organization::valid_unit_name;
+use crate::store::{NewTenant, TenantRecord, parse_timestamp, timestamp_text};
+use crate::{Directory, name_key};
+
+/// Every token starts with this, so leaked tokens are easy to recognise.
+pub const TOKEN_PREFIX: &str = "hrms_scim_";
+/// How stale `last_used_at` may get before a request refreshes it; keeps
+/// authentication a read on the hot path.
+const TOUCH_INTERVAL_SECS: i64 = 60;
+const DEFAULT_CODE_PREFIX: &str = "EMP-";
+const DEFAULT_CODE_WIDTH: i32 = 5;
+
+#[tonic::async_trait]
+impl TenantService for Directory {
+    async fn create_tenant(
+        &self,
+        request: Request<CreateTenantRequest>,
+    ) -> Result<Response<Tenant>, Status> {
+        let new = validate_tenant(request.into_inner())?;
+        let record = self
+            .store
+            .create_tenant(&new)
+            .await
+            .map_err(DirectoryError::from)?;
+        tracing::info!(tenant.id = %record.id, "tenant created");
+        Ok(Response::new(to_tenant(record)?))
+    }
+
+    async fn get_tenant(
+        &self,
+        request: Request<GetTenantRequest>,
+    ) -> Result<Response<Tenant>, Status> {
+        let tenant = self.tenant(&request.into_inner().tenant_id).await?;
+        Ok(Response::new(to_tenant(tenant)?))
+    }
+
+    async fn set_scim_enabled(
+        &self,
+        request: Request<SetScimEnabledRequest>,
+    ) -> Result<Response<Tenant>, Status> {
+        let request = request.into_inner();
+        let tenant = self.tenant(&request.tenant_id).await?;
+        self.store
+            .set_scim_enabled(&tenant.id, request.enabled)
+            .await
+            .map_err(DirectoryError::from)?;
+        tracing::info!(tenant.id = %tenant.id, scim.enabled = request.enabled, "SCIM switched");
+        let tenant = self.tenant(&tenant.id).await?;
+        Ok(Response::new(to_tenant(tenant)?))
+    }
+
+    async fn issue_scim_token(
+        &self,
+        request: Request<IssueScimTokenRequest>,
+    ) -> Result<Response<IssueScimTokenResponse>, Status> {
+        let tenant = self.tenant(&request.into_inner().tenant_id).await?;
+        let token = new_token();
+        let (token_id, created_at) = self
+            .store
+            .insert_token(&tenant.id, &hash_token(&token))
+            .await
+            .map_err(DirectoryError::from)?;
+        tracing::info!(tenant.id = %tenant.id, token.id = %token_id, "SCIM token issued");
+        Ok(Response::new(IssueScimTokenResponse {
+            token_id,
+            token,
+            created_at: Some(parse_timestamp(&created_at).map_err(DirectoryError::from)?),
+        }))
+    }
+
+    async fn authenticate_scim_token(
+        &self,
+        request: Request<AuthenticateScimTokenRequest>,
+    ) -> Result<Response<AuthenticateScimTokenResponse>, Status> {
+        let token = request.into_inner().token;
+        if !token.starts_with(TOKEN_PREFIX) || token.len() > 200 {
+            return Err(DirectoryError::TokenInvalid.into());
+        }
+        let now = Utc::now();
+        let found = self
+            .store
+            .find_token(&hash_token(&token), &timestamp_text(now))
+            .await
+            .map_err(DirectoryError::from)?
+            .ok_or(DirectoryError::TokenInvalid)?;
+        if found.scim_enabled == 0 {
+            return Err(DirectoryError::ScimDisabled.into());
+        }
+        let stale = timestamp_text(now - Duration::seconds(TOUCH_INTERVAL_SECS));
+        if found
+            .last_used_at
+            .as_deref()
+            .is_none_or(|last| *last < *stale)
+            && let Err(error) = self
+                .store
+                .touch_token(&found.id, &timestamp_text(now))
+                .await
+        {
+            tracing::warn!(error = ?error, token.id = %found.id, "could not record token use");
+        }
+        Ok(Response::new(AuthenticateScimTokenResponse {
+            tenant_id: found.tenant_id,
+            token_id: found.id,
+        }))
+    }
+}
+
+/// A fresh bearer token: the prefix and 32 random bytes in hex.
+fn new_token() -> String {
+    let mut secret = [0_u8; 32];
+    rand::rng().fill_bytes(&mut secret);
+    format!("{TOKEN_PREFIX}{}", hex(&secret))
+}
+
+/// The stored form of a token.
+pub fn hash_token(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+fn validate_tenant(request: CreateTenantRequest) -> Result<NewTenant, DirectoryError> {
+    let name = request.name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(DirectoryError::invalid(
+            "name",
+            "must be 1 to 200 characters",
+        ));
+    }
+    if request.time_zone.parse::<chrono_tz::Tz>().is_err() {
+        return Err(DirectoryError::invalid(
+            "time_zone",
+            "must be an IANA time zone such as Europe/London",
+        ));
+    }
+    let departments = unit_list("departments", &request.departments)?;
+    let designations = unit_list("designations", &request.designations)?;
+    let default_department = default_index(
+        "default_department",
+        &departments,
+        &request.default_department,
+    )?;
+    let default_designation = default_index(
+        "default_designation",
+        &designations,
+        &request.default_designation,
+    )?;
+    let code_prefix = match request.code_prefix.trim() {
+        "" => DEFAULT_CODE_PREFIX.to_owned(),
+        prefix if prefix.len() <= 20 && !prefix.chars().any(char::is_control) => prefix.to_owned(),
+        _ => {
+            return Err(DirectoryError::invalid(
+                "code_prefix",
+                "must be at most 20 characters",
+            ));
+        }
+    };
+    let code_width = match request.code_width {
+        0 => DEFAULT_CODE_WIDTH,
+        width @ 1..=12 => width,
+        _ => return Err(DirectoryError::invalid("code_width", "must be 1 to 12")),
+    };
+    Ok(NewTenant {
+        name: name.to_owned(),
+        time_zone: request.time_zone,
+        departments,
+        designations,
+        default_department,
+        default_designation,
+        code_prefix,
+        code_width: i64::from(code_width),
+    })
+}
+
+/// Validates a list of names into (name, key) pairs; duplicates refused.
+fn unit_list(
+    field: &'static str,
+    names: &[String],
+) -> Result<Vec<(String, String)>, DirectoryError> {
+    if names.is_empty() {
+        return Err(DirectoryError::invalid(field, "at least one is required"));
+    }
+    let mut units: Vec<(String, String)> = Vec::with_capacity(names.len());
+    for name in names {
+        let name = valid_unit_name(name)?;
+        let key = name_key(&name);
+        if units.iter().any(|(_, existing)| *existing == key) {
+            return Err(DirectoryError::invalid(
+                field,
+                format!("'{name}' is listed twice"),
+            ));
+        }
+        units.push((name, key));
+    }
+    Ok(units)
+}
+
+fn default_index(
+    field: &'static str,
+    units: &[(String, String)],
+    wanted: &str,
+) -> Result<usize, DirectoryError> {
+    if wanted.trim().is_empty() {
+        return Ok(0);
+    }
+    let key = name_key(wanted);
+    units
+        .iter()
+        .position(|(_, existing)| *existing == key)
+        .ok_or_else(|| DirectoryError::invalid(field, "must be one of the names listed"))
+}
+
+fn to_tenant(record: TenantRecord) -> Result<Tenant, DirectoryError> {
+    Ok(Tenant {
+        created_at: Some(parse_timestamp(&record.created_at)?),
+        id: record.id,
+        name: record.name,
+        time_zone: record.time_zone,
+        scim_enabled: record.scim_enabled != 0,
+        default_department_id: record.default_department_id.unwrap_or_default(),
+        default_designation_id: record.default_designation_id.unwrap_or_default(),
+        code_prefix: record.code_prefix,
+        code_width: i32::try_from(record.code_width).unwrap_or(DEFAULT_CODE_WIDTH),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request() -> CreateTenantRequest {
+        CreateTenantRequest {
+            name: "Northwind".to_owned(),
+            time_zone: "Europe/London".to_owned(),
+            departments: vec!["General".to_owned(), "Payroll".to_owned()],
+            default_department: "payroll".to_owned(),
+            designations: vec!["Associate".to_owned()],
+            ..CreateTenantRequest::default()
+        }
+    }
+
+    #[test]
+    fn tokens_are_prefixed_long_and_distinct() {
+        let (a, b) = (new_token(), new_token());
+        assert!(a.starts_with(TOKEN_PREFIX));
+        assert_eq!(a.len(), TOKEN_PREFIX.len() + 64);
+        assert_ne!(a, b);
+        assert_ne!(hash_token(&a), a);
+    }
+
+    #[test]
+    fn defaults_are_matched_ignoring_case() {
+        let new = validate_tenant(request()).unwrap();
+        assert_eq!(new.default_department, 1);
+        assert_eq!(new.default_designation, 0);
+        assert_eq!(new.code_prefix, "EMP-");
+    }
+
+    #[test]
+    fn unknown_time_zones_and_duplicate_names_are_refused() {
+        let mut bad_zone = request();
+        bad_zone.time_zone = "Mars/Olympus".to_owned();
+        assert!(validate_tenant(bad_zone).is_err());
+        let mut twice = request();
+        twice.departments.push(" general ".to_owned());
+        assert!(validate_tenant(twice).is_err());
+    }
+}

@@ -1,0 +1,82 @@
+//! The Runtime HRMS directory API, generated from `proto/` by `build.rs`.
+//!
+//! The directory service implements these services and the SCIM adapter and
+//! other HRMS services call them. Nothing here has behaviour of its own; the
+//! error reasons used in `google.rpc.ErrorInfo` are listed in [`reason`].
+
+/// Version 1 of the directory API (`runtime.hrms.directory.v1`).
+pub mod v1 {
+    #![allow(clippy::all, clippy::pedantic, missing_docs)]
+    tonic::include_proto!("runtime.hrms.directory.v1");
+
+    /// Encoded file descriptor set of this package, for gRPC reflection.
+    pub const FILE_DESCRIPTOR_SET: &[u8] =
+        tonic::include_file_descriptor_set!("directory_descriptor");
+}
+
+/// The `google.rpc.ErrorInfo` domain of every error the directory returns.
+pub const ERROR_DOMAIN: &str = "directory.hrms.runtime";
+
+/// Machine-readable reasons carried in `google.rpc.ErrorInfo.reason`.
+pub mod reason {
+    pub const EMPLOYEE_NOT_FOUND: &str = "EMPLOYEE_NOT_FOUND";
+    pub const TENANT_NOT_FOUND: &str = "TENANT_NOT_FOUND";
+    pub const EMPLOYEE_CODE_TAKEN: &str = "EMPLOYEE_CODE_TAKEN";
+    pub const USER_NAME_TAKEN: &str = "USER_NAME_TAKEN";
+    pub const EXTERNAL_ID_TAKEN: &str = "EXTERNAL_ID_TAKEN";
+    pub const NAME_TAKEN: &str = "NAME_TAKEN";
+    pub const UNKNOWN_DESIGNATION: &str = "UNKNOWN_DESIGNATION";
+    pub const UNKNOWN_MANAGER: &str = "UNKNOWN_MANAGER";
+    pub const INVALID_FIELD: &str = "INVALID_FIELD";
+    pub const INVALID_FILTER: &str = "INVALID_FILTER";
+    pub const VERSION_MISMATCH: &str = "VERSION_MISMATCH";
+    pub const TOKEN_INVALID: &str = "TOKEN_INVALID";
+    pub const SCIM_DISABLED: &str = "SCIM_DISABLED";
+    pub const STORE_UNAVAILABLE: &str = "STORE_UNAVAILABLE";
+}
+
+/// W3C trace context in gRPC metadata: the adapter injects it into its
+/// calls and the directory extracts it, so a SCIM request is one trace.
+pub mod propagation {
+    use http::HeaderMap;
+    use opentelemetry::Context;
+    use opentelemetry::propagation::{Extractor, Injector};
+
+    struct Headers<'a>(&'a HeaderMap);
+
+    impl Extractor for Headers<'_> {
+        fn get(&self, key: &str) -> Option<&str> {
+            self.0.get(key).and_then(|value| value.to_str().ok())
+        }
+
+        fn keys(&self) -> Vec<&str> {
+            self.0.keys().map(|name| name.as_str()).collect()
+        }
+    }
+
+    struct Metadata<'a>(&'a mut tonic::metadata::MetadataMap);
+
+    impl Injector for Metadata<'_> {
+        fn set(&mut self, key: &str, value: String) {
+            let key = tonic::metadata::MetadataKey::from_bytes(key.as_bytes());
+            let value = tonic::metadata::MetadataValue::try_from(value.as_str());
+            if let (Ok(key), Ok(value)) = (key, value) {
+                self.0.insert(key, value);
+            }
+        }
+    }
+
+    /// The remote parent carried in `headers`, if any.
+    pub fn extract(headers: &HeaderMap) -> Context {
+        opentelemetry::global::get_text_map_propagator(|propagator| {
+            propagator.extract(&Headers(headers))
+        })
+    }
+
+    /// Writes `context` into outgoing gRPC metadata.
+    pub fn inject(context: &Context, metadata: &mut tonic::metadata::MetadataMap) {
+        opentelemetry::global::get_text_map_propagator(|propagator| {
+            propagator.inject_context(context, &mut Metadata(metadata))
+        });
+    }
+}

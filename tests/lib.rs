@@ -1,0 +1,1 @@
+//! Placeholder library so the end-to-end test crate has a target of its own.
