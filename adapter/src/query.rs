@@ -48,6 +48,13 @@ pub struct Page {
 }
 
 impl ListParams {
+    /// The filter, if one was given; an empty `filter=` counts as none.
+    pub fn filter_text(&self) -> Option<&str> {
+        self.filter
+            .as_deref()
+            .filter(|text| !text.trim().is_empty())
+    }
+
     /// `startIndex` below 1 is read as 1 and `count` below 0 as 0 (RFC 7644
     /// §3.4.2.4); `count` above the maximum is capped.
     pub fn page(&self) -> Result<Page, ScimError> {

@@ -1,1 +1,11 @@
-//! e2e
+//! End-to-end tests: the real directory service and SCIM adapter started
+//! in-process on port 0 with a fresh SQLite database per test, driven over
+//! HTTP (SCIM) and gRPC exactly as Entra and internal services drive them.
+
+mod discovery;
+mod errors;
+mod grpc;
+mod hr_rules;
+mod patch;
+mod support;
+mod users;

@@ -24,7 +24,7 @@ pub async fn list(
     Query(params): Query<ListParams>,
 ) -> Result<ScimResponse, ScimError> {
     let page = params.page()?;
-    if let Some(filter) = params.filter.as_deref() {
+    if let Some(filter) = params.filter_text() {
         parse_filter(filter).map_err(|error| ScimError::invalid_filter(error.to_string()))?;
     }
     Ok(ScimResponse::ok(json!({

@@ -20,7 +20,7 @@ use crate::user::{canonicalize, etag, from_scim, to_scim};
 use crate::{AppState, BaseUrl, patch};
 
 /// How often a PATCH re-reads and re-applies after losing a race.
-const PATCH_ATTEMPTS: usize = 5;
+const PATCH_ATTEMPTS: u32 = 16;
 
 #[tracing::instrument(name = "scim.list_users", skip_all, fields(tenant.id = %tenant.id))]
 pub async fn list(
@@ -30,7 +30,7 @@ pub async fn list(
     Query(params): Query<ListParams>,
 ) -> Result<ScimResponse, ScimError> {
     let page = params.page()?;
-    let filter = params.filter.as_deref().map(employee_filter).transpose()?;
+    let filter = params.filter_text().map(employee_filter).transpose()?;
     let request = ListEmployeesRequest {
         tenant_id: tenant.id,
         filter,
@@ -179,6 +179,8 @@ pub async fn patch(
             }
             Err(Conflict::Lost) if attempt < PATCH_ATTEMPTS => {
                 tracing::debug!(attempt, "concurrent change; patch re-applied");
+                // Spread retries out so racing writers stop colliding.
+                tokio::time::sleep(std::time::Duration::from_millis(u64::from(attempt) * 3)).await;
             }
             Err(Conflict::Lost) => break,
             Err(Conflict::Failed(error)) => return Err(error),
