@@ -8,6 +8,7 @@ const PROTOS: &[&str] = &[
     "proto/runtime/hrms/directory/v1/organization.proto",
     "proto/runtime/hrms/directory/v1/tenants.proto",
     "proto/runtime/hrms/directory/v1/provisioning.proto",
+    "proto/runtime/hrms/directory/v1/groups.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

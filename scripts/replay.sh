@@ -5,15 +5,11 @@
 #
 #   scripts/replay.sh [ENTRA_DIR]     (default: ../shared/entra)
 #
-# Runs the scenario files this build supports (users; groups are not built
-# yet) and fails on any failing step except the known replay defects listed
-# below, each of which is explained where it is listed.
+# Runs every scenario file and fails on any failing step except the known
+# replay defects listed below, each explained where it is listed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 entra=$(cd "${1:-../shared/entra}" && pwd)
-
-# Scenario files for users (01-12, 15, 17-19, 21, 33, 40).
-scenarios=(01 02 03 04 05 06 07 08 09 10 11 12 15 17 18 19 21 33 40)
 
 # 15 step 4 expects employeeNumber "E-104233", but file 11 step 3 replaces
 # it with "E-104233-A" and 11 step 4 asserts that new value; nothing in
@@ -50,11 +46,8 @@ done
 tenant=$(target/debug/hrms tenant create --file "$entra/tenant.json" --directory "http://127.0.0.1:$grpc_port")
 token=$(printf '%s' "$tenant" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 
-mkdir "$work/scenarios"
-for n in "${scenarios[@]}"; do cp "$entra/$n"_*.json "$work/scenarios/"; done
-
 set +e
-python3 "$entra/replay.py" --base "http://127.0.0.1:$scim_port/scim/v2" --token "$token" "$work/scenarios" >"$work/replay.out"
+python3 "$entra/replay.py" --base "http://127.0.0.1:$scim_port/scim/v2" --token "$token" "$entra" >"$work/replay.out"
 set -e
 grep -Ev '^[0-9]+ passed, [0-9]+ failed$' "$work/replay.out" || true
 

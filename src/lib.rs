@@ -27,6 +27,9 @@ pub mod reason {
     pub const NAME_TAKEN: &str = "NAME_TAKEN";
     pub const UNKNOWN_DESIGNATION: &str = "UNKNOWN_DESIGNATION";
     pub const UNKNOWN_MANAGER: &str = "UNKNOWN_MANAGER";
+    pub const GROUP_NOT_FOUND: &str = "GROUP_NOT_FOUND";
+    pub const GROUP_NAME_TAKEN: &str = "GROUP_NAME_TAKEN";
+    pub const UNKNOWN_MEMBER: &str = "UNKNOWN_MEMBER";
     pub const INVALID_FIELD: &str = "INVALID_FIELD";
     pub const INVALID_FILTER: &str = "INVALID_FILTER";
     pub const VERSION_MISMATCH: &str = "VERSION_MISMATCH";

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use hrms_api::v1::employee_service_client::EmployeeServiceClient;
+use hrms_api::v1::group_service_client::GroupServiceClient;
 use hrms_api::v1::provisioning_log_service_client::ProvisioningLogServiceClient;
 use hrms_api::v1::tenant_service_client::TenantServiceClient;
 use tonic::service::Interceptor;
@@ -32,6 +33,7 @@ impl Interceptor for TraceContext {
 #[derive(Clone, Debug)]
 pub struct Directory {
     pub employees: EmployeeServiceClient<Traced>,
+    pub groups: GroupServiceClient<Traced>,
     pub tenants: TenantServiceClient<Traced>,
     pub log: ProvisioningLogServiceClient<Traced>,
 }
@@ -54,6 +56,7 @@ impl Directory {
         let channel = endpoint.connect_lazy();
         Ok(Directory {
             employees: EmployeeServiceClient::with_interceptor(channel.clone(), TraceContext),
+            groups: GroupServiceClient::with_interceptor(channel.clone(), TraceContext),
             tenants: TenantServiceClient::with_interceptor(channel.clone(), TraceContext),
             log: ProvisioningLogServiceClient::with_interceptor(channel, TraceContext),
         })

@@ -6,7 +6,7 @@
 //! - [`filter`] parses SCIM filters and PATCH paths; [`query`] turns them
 //!   into directory filters, paging and projections.
 //! - [`user`] maps SCIM Users to employees and back; [`patch`] applies
-//!   PATCH operations.
+//!   PATCH operations; [`group`] maps Groups and their PATCHes.
 //! - [`routes`] holds the handlers; [`error`] maps every failure, including
 //!   gRPC statuses, to a SCIM Error body in one place.
 
@@ -14,6 +14,7 @@ pub mod auth;
 pub mod client;
 pub mod error;
 pub mod filter;
+pub mod group;
 pub mod json;
 pub mod patch;
 pub mod query;
@@ -106,13 +107,13 @@ pub fn router(state: AppState) -> Router {
                 .patch(users::patch)
                 .delete(users::delete),
         )
-        .route("/Groups", get(groups::list).post(groups::unsupported))
+        .route("/Groups", get(groups::list).post(groups::create))
         .route(
             "/Groups/{id}",
             get(groups::get)
-                .put(groups::unsupported)
-                .patch(groups::unsupported)
-                .delete(groups::unsupported),
+                .put(groups::replace)
+                .patch(groups::patch)
+                .delete(groups::delete),
         )
         .route(
             "/ServiceProviderConfig",

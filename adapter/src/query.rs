@@ -4,7 +4,7 @@
 
 use hrms_api::v1::{
     EmployeeCondition, EmployeeField, EmployeeFilter, EmployeeFilterList, FilterOperator,
-    employee_filter::Kind,
+    GroupCondition, GroupField, GroupFilter, GroupFilterList, employee_filter, group_filter,
 };
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -81,51 +81,51 @@ fn number(name: &str, text: Option<&str>) -> Result<Option<i64>, ScimError> {
 pub fn employee_filter(text: &str) -> Result<EmployeeFilter, ScimError> {
     let parsed =
         parse_filter(text).map_err(|error| ScimError::invalid_filter(error.to_string()))?;
-    translate(&parsed)
+    translate::<EmployeeFilter>(&parsed)
 }
 
-fn node(kind: Kind) -> EmployeeFilter {
-    EmployeeFilter { kind: Some(kind) }
+/// Translates a SCIM filter on Groups into the directory's filter.
+pub fn group_filter(text: &str) -> Result<GroupFilter, ScimError> {
+    let parsed =
+        parse_filter(text).map_err(|error| ScimError::invalid_filter(error.to_string()))?;
+    translate::<GroupFilter>(&parsed)
 }
 
-fn translate(filter: &Filter) -> Result<EmployeeFilter, ScimError> {
+/// A directory filter type a SCIM filter can be translated into: the
+/// resource's fields and how its tree nodes are built.
+trait Target: Sized {
+    type Field: Copy;
+    fn condition(field: Self::Field, operator: FilterOperator, value: String) -> Self;
+    fn all(filters: Vec<Self>) -> Self;
+    fn any(filters: Vec<Self>) -> Self;
+    fn negate(inner: Self) -> Self;
+    fn field_of(path: &AttrPath) -> Result<Self::Field, ScimError>;
+    fn value_path(path: &AttrPath, inner: &Filter) -> Result<Self, ScimError>;
+}
+
+fn translate<T: Target>(filter: &Filter) -> Result<T, ScimError> {
     Ok(match filter {
-        Filter::And(left, right) => node(Kind::All(EmployeeFilterList {
-            filters: vec![translate(left)?, translate(right)?],
-        })),
-        Filter::Or(left, right) => node(Kind::Any(EmployeeFilterList {
-            filters: vec![translate(left)?, translate(right)?],
-        })),
-        Filter::Not(inner) => node(Kind::Negate(Box::new(translate(inner)?))),
-        Filter::Present(path) => condition(field_of(path)?, FilterOperator::Pr, String::new()),
-        Filter::Compare(path, op, value) => compare(field_of(path)?, *op, value)?,
-        Filter::ValuePath(path, inner) => value_path(path, inner)?,
+        Filter::And(left, right) => T::all(vec![translate(left)?, translate(right)?]),
+        Filter::Or(left, right) => T::any(vec![translate(left)?, translate(right)?]),
+        Filter::Not(inner) => T::negate(translate(inner)?),
+        Filter::Present(path) => {
+            T::condition(T::field_of(path)?, FilterOperator::Pr, String::new())
+        }
+        Filter::Compare(path, op, value) => compare::<T>(T::field_of(path)?, *op, value)?,
+        Filter::ValuePath(path, inner) => T::value_path(path, inner)?,
     })
 }
 
-fn condition(field: EmployeeField, operator: FilterOperator, value: String) -> EmployeeFilter {
-    node(Kind::Condition(EmployeeCondition {
-        field: field as i32,
-        operator: operator as i32,
-        value,
-        email_type: String::new(),
-    }))
-}
-
-fn compare(
-    field: EmployeeField,
-    op: CompareOp,
-    value: &CompValue,
-) -> Result<EmployeeFilter, ScimError> {
+fn compare<T: Target>(field: T::Field, op: CompareOp, value: &CompValue) -> Result<T, ScimError> {
     let text = match value {
         CompValue::String(s) => s.clone(),
         CompValue::Bool(b) => b.to_string(),
         CompValue::Number(n) => n.to_string(),
         // `eq null` asks for absence, `ne null` for presence.
         CompValue::Null => {
-            let present = condition(field, FilterOperator::Pr, String::new());
+            let present = T::condition(field, FilterOperator::Pr, String::new());
             return match op {
-                CompareOp::Eq => Ok(node(Kind::Negate(Box::new(present)))),
+                CompareOp::Eq => Ok(T::negate(present)),
                 CompareOp::Ne => Ok(present),
                 _ => Err(ScimError::invalid_filter(format!(
                     "null can only be compared with eq or ne, not {}",
@@ -134,7 +134,7 @@ fn compare(
             };
         }
     };
-    Ok(condition(field, operator(op), text))
+    Ok(T::condition(field, operator(op), text))
 }
 
 fn operator(op: CompareOp) -> FilterOperator {
@@ -151,70 +151,181 @@ fn operator(op: CompareOp) -> FilterOperator {
     }
 }
 
-/// The employee field a SCIM attribute path filters on.
-fn field_of(path: &AttrPath) -> Result<EmployeeField, ScimError> {
-    let enterprise = match path.schema.as_deref() {
-        None => false,
-        Some(schema) if is_core(schema) => false,
-        Some(schema) if is_enterprise(schema) => true,
-        Some(schema) => {
-            return Err(ScimError::invalid_filter(format!(
-                "filtering on schema {schema} is not supported"
-            )));
-        }
-    };
-    let attr = path.attr.to_ascii_lowercase();
-    let sub = path.sub_attr.as_deref().map(str::to_ascii_lowercase);
-    let field = match (enterprise, attr.as_str(), sub.as_deref()) {
-        (false, "id", None) => EmployeeField::Id,
-        (false, "username", None) => EmployeeField::UserName,
-        (false, "externalid", None) => EmployeeField::ExternalId,
-        (false, "displayname", None) => EmployeeField::DisplayName,
-        (false, "active", None) => EmployeeField::Active,
-        (false, "title", None) => EmployeeField::Title,
-        (false, "name", Some("givenname")) => EmployeeField::GivenName,
-        (false, "name", Some("familyname")) => EmployeeField::FamilyName,
-        (false, "emails", None | Some("value")) => EmployeeField::Email,
-        (false, "meta", Some("created")) => EmployeeField::CreatedAt,
-        (false, "meta", Some("lastmodified")) => EmployeeField::UpdatedAt,
-        (_, "manager", None | Some("value")) => EmployeeField::ManagerId,
-        (true, "employeenumber", None) => EmployeeField::EmployeeCode,
-        (true, "department", None) => EmployeeField::Department,
-        _ => {
-            return Err(ScimError::invalid_filter(format!(
-                "filtering on {} is not supported",
-                describe(path)
-            )));
-        }
-    };
-    Ok(field)
+/// Whether a path is unqualified or core-qualified (false), enterprise
+/// (true); any other schema is not filterable.
+fn is_enterprise_path(path: &AttrPath) -> Result<bool, ScimError> {
+    match path.schema.as_deref() {
+        None => Ok(false),
+        Some(schema) if is_core(schema) => Ok(false),
+        Some(schema) if is_enterprise(schema) => Ok(true),
+        Some(schema) => Err(ScimError::invalid_filter(format!(
+            "filtering on schema {schema} is not supported"
+        ))),
+    }
 }
 
-fn describe(path: &AttrPath) -> String {
-    match &path.sub_attr {
+fn unsupported_attribute(path: &AttrPath) -> ScimError {
+    let name = match &path.sub_attr {
         Some(sub) => format!("{}.{sub}", path.attr),
         None => path.attr.clone(),
+    };
+    ScimError::invalid_filter(format!("filtering on {name} is not supported"))
+}
+
+impl Target for EmployeeFilter {
+    type Field = EmployeeField;
+
+    fn condition(field: EmployeeField, operator: FilterOperator, value: String) -> Self {
+        EmployeeFilter {
+            kind: Some(employee_filter::Kind::Condition(EmployeeCondition {
+                field: field as i32,
+                operator: operator as i32,
+                value,
+                email_type: String::new(),
+            })),
+        }
+    }
+
+    fn all(filters: Vec<Self>) -> Self {
+        EmployeeFilter {
+            kind: Some(employee_filter::Kind::All(EmployeeFilterList { filters })),
+        }
+    }
+
+    fn any(filters: Vec<Self>) -> Self {
+        EmployeeFilter {
+            kind: Some(employee_filter::Kind::Any(EmployeeFilterList { filters })),
+        }
+    }
+
+    fn negate(inner: Self) -> Self {
+        EmployeeFilter {
+            kind: Some(employee_filter::Kind::Negate(Box::new(inner))),
+        }
+    }
+
+    fn field_of(path: &AttrPath) -> Result<EmployeeField, ScimError> {
+        let enterprise = is_enterprise_path(path)?;
+        let attr = path.attr.to_ascii_lowercase();
+        let sub = path.sub_attr.as_deref().map(str::to_ascii_lowercase);
+        Ok(match (enterprise, attr.as_str(), sub.as_deref()) {
+            (false, "id", None) => EmployeeField::Id,
+            (false, "username", None) => EmployeeField::UserName,
+            (false, "externalid", None) => EmployeeField::ExternalId,
+            (false, "displayname", None) => EmployeeField::DisplayName,
+            (false, "active", None) => EmployeeField::Active,
+            (false, "title", None) => EmployeeField::Title,
+            (false, "name", Some("givenname")) => EmployeeField::GivenName,
+            (false, "name", Some("familyname")) => EmployeeField::FamilyName,
+            (false, "emails", None | Some("value")) => EmployeeField::Email,
+            (false, "meta", Some("created")) => EmployeeField::CreatedAt,
+            (false, "meta", Some("lastmodified")) => EmployeeField::UpdatedAt,
+            (_, "manager", None | Some("value")) => EmployeeField::ManagerId,
+            (true, "employeenumber", None) => EmployeeField::EmployeeCode,
+            (true, "department", None) => EmployeeField::Department,
+            _ => return Err(unsupported_attribute(path)),
+        })
+    }
+
+    /// `emails[type eq "work" and value eq "x"]`: the e-mail table, typed.
+    fn value_path(path: &AttrPath, inner: &Filter) -> Result<Self, ScimError> {
+        if !path.is("emails") || is_enterprise_path(path)? {
+            return Err(ScimError::invalid_filter(format!(
+                "value filters on {} are not supported",
+                path.attr
+            )));
+        }
+        let mut email_type = None;
+        let mut value = None;
+        collect_email_terms(inner, &mut email_type, &mut value)?;
+        let (operator, text) = value.unwrap_or((FilterOperator::Pr, String::new()));
+        Ok(EmployeeFilter {
+            kind: Some(employee_filter::Kind::Condition(EmployeeCondition {
+                field: EmployeeField::Email as i32,
+                operator: operator as i32,
+                value: text,
+                email_type: email_type.unwrap_or_default(),
+            })),
+        })
     }
 }
 
-/// `emails[type eq "work" and value eq "x"]`: the e-mail table with a type.
-fn value_path(path: &AttrPath, inner: &Filter) -> Result<EmployeeFilter, ScimError> {
-    if !path.is("emails") || path.schema.as_deref().is_some_and(|s| !is_core(s)) {
-        return Err(ScimError::invalid_filter(format!(
-            "value filters on {} are not supported",
-            path.attr
-        )));
+impl Target for GroupFilter {
+    type Field = GroupField;
+
+    fn condition(field: GroupField, operator: FilterOperator, value: String) -> Self {
+        GroupFilter {
+            kind: Some(group_filter::Kind::Condition(GroupCondition {
+                field: field as i32,
+                operator: operator as i32,
+                value,
+            })),
+        }
     }
-    let mut email_type = None;
-    let mut value = None;
-    collect_email_terms(inner, &mut email_type, &mut value)?;
-    let (operator, text) = value.unwrap_or((FilterOperator::Pr, String::new()));
-    Ok(node(Kind::Condition(EmployeeCondition {
-        field: EmployeeField::Email as i32,
-        operator: operator as i32,
-        value: text,
-        email_type: email_type.unwrap_or_default(),
-    })))
+
+    fn all(filters: Vec<Self>) -> Self {
+        GroupFilter {
+            kind: Some(group_filter::Kind::All(GroupFilterList { filters })),
+        }
+    }
+
+    fn any(filters: Vec<Self>) -> Self {
+        GroupFilter {
+            kind: Some(group_filter::Kind::Any(GroupFilterList { filters })),
+        }
+    }
+
+    fn negate(inner: Self) -> Self {
+        GroupFilter {
+            kind: Some(group_filter::Kind::Negate(Box::new(inner))),
+        }
+    }
+
+    fn field_of(path: &AttrPath) -> Result<GroupField, ScimError> {
+        if is_enterprise_path(path)? {
+            return Err(unsupported_attribute(path));
+        }
+        let attr = path.attr.to_ascii_lowercase();
+        let sub = path.sub_attr.as_deref().map(str::to_ascii_lowercase);
+        Ok(match (attr.as_str(), sub.as_deref()) {
+            ("id", None) => GroupField::Id,
+            ("displayname", None) => GroupField::DisplayName,
+            ("externalid", None) => GroupField::ExternalId,
+            ("members", None | Some("value")) => GroupField::Member,
+            ("meta", Some("created")) => GroupField::CreatedAt,
+            ("meta", Some("lastmodified")) => GroupField::UpdatedAt,
+            _ => return Err(unsupported_attribute(path)),
+        })
+    }
+
+    /// `members[value eq "id"]`: membership of that employee.
+    fn value_path(path: &AttrPath, inner: &Filter) -> Result<Self, ScimError> {
+        if !path.is("members") {
+            return Err(ScimError::invalid_filter(format!(
+                "value filters on {} are not supported",
+                path.attr
+            )));
+        }
+        match inner {
+            Filter::Compare(sub, op @ (CompareOp::Eq | CompareOp::Ne), CompValue::String(id))
+                if sub.is("value") && sub.sub_attr.is_none() =>
+            {
+                Ok(Self::condition(
+                    GroupField::Member,
+                    operator(*op),
+                    id.clone(),
+                ))
+            }
+            Filter::Present(sub) if sub.is("value") => Ok(Self::condition(
+                GroupField::Member,
+                FilterOperator::Pr,
+                String::new(),
+            )),
+            _ => Err(ScimError::invalid_filter(
+                "member value filters support value eq \"id\" only",
+            )),
+        }
+    }
 }
 
 fn collect_email_terms(
@@ -263,6 +374,16 @@ impl Projection {
             include: names(attributes),
             exclude: names(excluded),
         }
+    }
+
+    /// Whether `attr` (a top-level name) is asked for: no `attributes`
+    /// list, or one naming it or one of its sub-attributes.
+    pub fn includes(&self, attr: &str) -> bool {
+        self.include.is_empty()
+            || self.include.iter().any(|name| {
+                let (schema, top, _) = split_name(name);
+                schema.is_none() && top.eq_ignore_ascii_case(attr)
+            })
     }
 
     /// Whether `attr` (a top-level name) is excluded outright.
@@ -377,6 +498,7 @@ fn names(list: Option<&str>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hrms_api::v1::employee_filter::Kind;
     use serde_json::json;
 
     fn cond(filter: &EmployeeFilter) -> &EmployeeCondition {
@@ -436,6 +558,26 @@ mod tests {
             let error = employee_filter(text).unwrap_err();
             assert_eq!(error.scim_type, Some("invalidFilter"), "{text}");
         }
+    }
+
+    #[test]
+    fn entra_membership_checks_become_member_conditions() {
+        for text in [
+            "id eq \"g1\" and members[value eq \"e1\"]",
+            "id eq \"g1\" and members eq \"e1\"",
+        ] {
+            let filter = group_filter(text).unwrap();
+            let Some(group_filter::Kind::All(list)) = filter.kind else {
+                panic!("not an and: {text}")
+            };
+            let Some(group_filter::Kind::Condition(member)) = &list.filters[1].kind else {
+                panic!("not a condition: {text}")
+            };
+            assert_eq!(member.field, GroupField::Member as i32);
+            assert_eq!(member.value, "e1");
+        }
+        assert!(group_filter("members[display eq \"x\"]").is_err());
+        assert!(group_filter("userName eq \"x\"").is_err());
     }
 
     #[test]

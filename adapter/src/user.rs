@@ -101,7 +101,7 @@ fn enterprise_json(attributes: &EmployeeAttributes, base: &str) -> Value {
     Value::Object(enterprise)
 }
 
-fn timestamp(at: Option<&prost_types::Timestamp>) -> Value {
+pub(crate) fn timestamp(at: Option<&prost_types::Timestamp>) -> Value {
     let Some(at) = at else { return Value::Null };
     // RFC 3339 in UTC with milliseconds, built without a date library.
     let days = at.seconds.div_euclid(86_400);

@@ -26,6 +26,12 @@ pub enum DirectoryError {
     ExternalIdTaken,
     #[error("{0} already exists")]
     NameTaken(String),
+    #[error("group not found")]
+    GroupNotFound,
+    #[error("a group with this displayName already exists in this company")]
+    GroupNameTaken,
+    #[error("member '{0}' is not an employee of this company")]
+    UnknownMember(String),
     #[error("Job Title '{0}' does not exist in designations")]
     UnknownDesignation(String),
     #[error("manager '{0}' is not an employee of this company")]
@@ -66,6 +72,9 @@ impl DirectoryError {
             DirectoryError::UserNameTaken => reason::USER_NAME_TAKEN,
             DirectoryError::ExternalIdTaken => reason::EXTERNAL_ID_TAKEN,
             DirectoryError::NameTaken(_) => reason::NAME_TAKEN,
+            DirectoryError::GroupNotFound => reason::GROUP_NOT_FOUND,
+            DirectoryError::GroupNameTaken => reason::GROUP_NAME_TAKEN,
+            DirectoryError::UnknownMember(_) => reason::UNKNOWN_MEMBER,
             DirectoryError::UnknownDesignation(_) => reason::UNKNOWN_DESIGNATION,
             DirectoryError::UnknownManager(_) => reason::UNKNOWN_MANAGER,
             DirectoryError::Invalid { .. } => reason::INVALID_FIELD,
@@ -80,12 +89,16 @@ impl DirectoryError {
 
     fn code(&self) -> Code {
         match self {
-            DirectoryError::TenantNotFound | DirectoryError::EmployeeNotFound => Code::NotFound,
+            DirectoryError::TenantNotFound
+            | DirectoryError::EmployeeNotFound
+            | DirectoryError::GroupNotFound => Code::NotFound,
             DirectoryError::EmployeeCodeTaken(_)
             | DirectoryError::UserNameTaken
             | DirectoryError::ExternalIdTaken
-            | DirectoryError::NameTaken(_) => Code::AlreadyExists,
+            | DirectoryError::NameTaken(_)
+            | DirectoryError::GroupNameTaken => Code::AlreadyExists,
             DirectoryError::UnknownDesignation(_)
+            | DirectoryError::UnknownMember(_)
             | DirectoryError::UnknownManager(_)
             | DirectoryError::Invalid { .. }
             | DirectoryError::InvalidFilter(_) => Code::InvalidArgument,
@@ -115,6 +128,9 @@ impl DirectoryError {
             }
             DirectoryError::UnknownDesignation(title) => {
                 metadata.insert("title".to_owned(), title.clone());
+            }
+            DirectoryError::UnknownMember(id) => {
+                metadata.insert("member".to_owned(), id.clone());
             }
             DirectoryError::EmployeeCodeTaken(code) => {
                 metadata.insert("employee_code".to_owned(), code.clone());

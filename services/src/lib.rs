@@ -2,13 +2,14 @@
 //! database.
 //!
 //! - [`store`] holds every SQL statement (SQLite and PostgreSQL).
-//! - [`employees`], [`organization`], [`tenants`] and [`provisioning`]
+//! - [`employees`], [`groups`], [`organization`], [`tenants`] and [`provisioning`]
 //!   implement the gRPC services of `hrms_api::v1`, applying the HR rules.
 //! - [`error`] maps failures to `tonic::Status` in one place.
 //! - [`server`] assembles the gRPC server with health and reflection.
 
 pub mod employees;
 pub mod error;
+pub mod groups;
 pub mod organization;
 pub mod provisioning;
 pub mod server;

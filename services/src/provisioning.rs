@@ -25,6 +25,7 @@ impl ProvisioningLogService for Directory {
         let tenant = self.tenant(&request.tenant_id).await?;
         let query = EventQuery {
             employee_id: Some(request.employee_id).filter(|id| !id.is_empty()),
+            group_id: Some(request.group_id).filter(|id| !id.is_empty()),
             outcome: Some(request.outcome).filter(|outcome| !outcome.is_empty()),
             limit: match request.limit {
                 1..=1000 => i64::from(request.limit),
@@ -61,6 +62,7 @@ impl ProvisioningLogService for Directory {
             tenant_id: &tenant.id,
             operation: &request.operation,
             employee_id: Some(request.employee_id.as_str()).filter(|id| !id.is_empty()),
+            group_id: Some(request.group_id.as_str()).filter(|id| !id.is_empty()),
             outcome: &request.outcome,
             reason: &reason,
             detail: &detail,
@@ -81,6 +83,7 @@ fn to_event(record: EventRecord) -> Result<ProvisioningEvent, DirectoryError> {
         tenant_id: record.tenant_id,
         operation: record.operation,
         employee_id: record.employee_id.unwrap_or_default(),
+        group_id: record.group_id.unwrap_or_default(),
         outcome: record.outcome,
         reason: record.reason,
         detail: record.detail,

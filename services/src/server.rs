@@ -6,6 +6,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use hrms_api::v1::employee_service_server::EmployeeServiceServer;
+use hrms_api::v1::group_service_server::GroupServiceServer;
 use hrms_api::v1::organization_service_server::OrganizationServiceServer;
 use hrms_api::v1::provisioning_log_service_server::ProvisioningLogServiceServer;
 use hrms_api::v1::tenant_service_server::TenantServiceServer;
@@ -83,6 +84,7 @@ pub async fn serve(
         .add_service(reflection_v1.build_v1()?)
         .add_service(reflection_v1alpha.build_v1alpha()?)
         .add_service(EmployeeServiceServer::new(directory.clone()))
+        .add_service(GroupServiceServer::new(directory.clone()))
         .add_service(OrganizationServiceServer::new(directory.clone()))
         .add_service(TenantServiceServer::new(directory.clone()))
         .add_service(ProvisioningLogServiceServer::new(directory))
@@ -97,6 +99,7 @@ async fn watch_health(reporter: HealthReporter, store: Store) {
     let services = [
         "",
         "runtime.hrms.directory.v1.EmployeeService",
+        "runtime.hrms.directory.v1.GroupService",
         "runtime.hrms.directory.v1.OrganizationService",
         "runtime.hrms.directory.v1.TenantService",
         "runtime.hrms.directory.v1.ProvisioningLogService",

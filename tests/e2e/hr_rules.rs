@@ -19,6 +19,7 @@ async fn events(app: &TestApp, employee_id: &str) -> Vec<ProvisioningEvent> {
             limit: 100,
             employee_id: employee_id.to_owned(),
             outcome: String::new(),
+            group_id: String::new(),
         })
         .await
         .unwrap()

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use hrms_api::reason;
 use hrms_api::v1::{
     CreateEmployeeRequest, DeleteEmployeeRequest, Employee, EmployeeAttributes, GetEmployeeRequest,
-    ListEmployeesRequest, RecordProvisioningEventRequest, UpdateEmployeeRequest,
+    ListEmployeesRequest, UpdateEmployeeRequest,
 };
 use serde_json::{Map, Value, json};
 use tonic_types::StatusExt;
@@ -15,6 +15,7 @@ use crate::auth::Tenant;
 use crate::error::ScimError;
 use crate::json::{ScimJson, ScimResponse};
 use crate::query::{ListParams, Projection, ReadParams, employee_filter};
+use crate::routes::{Subject, record_refusal};
 use crate::schema::LIST_SCHEMA;
 use crate::user::{canonicalize, etag, from_scim, to_scim};
 use crate::{AppState, BaseUrl, patch};
@@ -89,7 +90,7 @@ pub async fn create(
     let attributes = match body.and_then(|ScimJson(body)| from_scim(&canonicalize(body))) {
         Ok(attributes) => attributes,
         Err(error) => {
-            record_refusal(&state, &tenant, "create", "", &error).await;
+            record_refusal(&state, &tenant, "create", Subject::Employee(""), &error).await;
             return Err(error);
         }
     };
@@ -125,7 +126,7 @@ pub async fn replace(
     let attributes = match body.and_then(|ScimJson(body)| from_scim(&canonicalize(body))) {
         Ok(attributes) => attributes,
         Err(error) => {
-            record_refusal(&state, &tenant, "update", &id, &error).await;
+            record_refusal(&state, &tenant, "update", Subject::Employee(&id), &error).await;
             return Err(error);
         }
     };
@@ -151,7 +152,7 @@ pub async fn patch(
     let operations = match body.and_then(|ScimJson(body)| patch::parse_operations(&body)) {
         Ok(operations) => operations,
         Err(error) => {
-            record_refusal(&state, &tenant, "update", &id, &error).await;
+            record_refusal(&state, &tenant, "update", Subject::Employee(&id), &error).await;
             return Err(error);
         }
     };
@@ -164,7 +165,7 @@ pub async fn patch(
         let attributes = match apply_patch(&mut document, &operations) {
             Ok(attributes) => attributes,
             Err(error) => {
-                record_refusal(&state, &tenant, "update", &id, &error).await;
+                record_refusal(&state, &tenant, "update", Subject::Employee(&id), &error).await;
                 return Err(error);
             }
         };
@@ -301,33 +302,5 @@ fn resource(
         body: projection.apply(to_scim(employee, &base.0)),
         location: None,
         etag: Some(etag(employee.version)),
-    }
-}
-
-/// Writes a request the adapter refused to the tenant's provisioning log,
-/// so an admin sees why a user did not arrive. Best effort.
-async fn record_refusal(
-    state: &AppState,
-    tenant: &Tenant,
-    operation: &str,
-    employee_id: &str,
-    error: &ScimError,
-) {
-    let request = RecordProvisioningEventRequest {
-        tenant_id: tenant.id.clone(),
-        operation: operation.to_owned(),
-        employee_id: employee_id.to_owned(),
-        outcome: "failure".to_owned(),
-        reason: error.scim_type.unwrap_or("invalidRequest").to_owned(),
-        detail: error.detail.clone(),
-    };
-    if let Err(status) = state
-        .directory
-        .log
-        .clone()
-        .record_provisioning_event(request)
-        .await
-    {
-        tracing::warn!(grpc.code = ?status.code(), "could not record a refused request");
     }
 }

@@ -58,6 +58,7 @@ pub struct EmployeeColumns {
     pub user_name_key: String,
     pub external_id: Option<String>,
     pub active: bool,
+    pub display_name: Option<String>,
     pub display_name_key: Option<String>,
     pub given_name_key: Option<String>,
     pub family_name_key: Option<String>,
@@ -118,9 +119,9 @@ impl Store {
             "INSERT INTO employees (id, tenant_id, employee_code, employee_code_key, user_name, \
              user_name_key, external_id, active, display_name_key, given_name_key, \
              family_name_key, department_id, designation_id, manager_id, date_of_joining, \
-             profile, version, created_at, updated_at) \
+             profile, version, created_at, updated_at, display_name) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, \
-             $17, $17)",
+             $17, $17, $18)",
         )
         .bind(&new.id)
         .bind(&new.tenant_id)
@@ -139,6 +140,7 @@ impl Store {
         .bind(&new.date_of_joining)
         .bind(&c.profile)
         .bind(&now)
+        .bind(&c.display_name)
         .execute(&mut *tx)
         .await?;
         insert_emails(&mut tx, &new.tenant_id, &new.id, &c.emails).await?;
@@ -146,6 +148,7 @@ impl Store {
             tenant_id: &new.tenant_id,
             operation: "create",
             employee_id: Some(&new.id),
+            group_id: None,
             outcome: outcome.outcome,
             reason: outcome.reason,
             detail: outcome.detail,
@@ -274,7 +277,8 @@ impl Store {
              user_name_key = $4, external_id = $5, active = $6, display_name_key = $7, \
              given_name_key = $8, family_name_key = $9, department_id = $10, \
              designation_id = $11, manager_id = $12, profile = $13, version = version + 1, \
-             updated_at = $14 WHERE tenant_id = $15 AND id = $16 AND version = $17",
+             updated_at = $14, display_name = $18 \
+             WHERE tenant_id = $15 AND id = $16 AND version = $17",
         )
         .bind(code)
         .bind(code_key)
@@ -293,6 +297,7 @@ impl Store {
         .bind(&update.tenant_id)
         .bind(&update.id)
         .bind(version)
+        .bind(&c.display_name)
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
@@ -314,6 +319,7 @@ impl Store {
             tenant_id: &update.tenant_id,
             operation,
             employee_id: Some(&update.id),
+            group_id: None,
             outcome: outcome.outcome,
             reason: outcome.reason,
             detail: outcome.detail,
@@ -365,6 +371,22 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        // A removed employee leaves every group (deactivation does not).
+        sqlx::query(
+            "UPDATE employee_groups SET member_count = member_count - 1, version = version + 1, \
+             updated_at = $1 WHERE id IN (SELECT group_id FROM group_members \
+             WHERE tenant_id = $2 AND employee_id = $3)",
+        )
+        .bind(&now)
+        .bind(tenant_id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM group_members WHERE tenant_id = $1 AND employee_id = $2")
+            .bind(tenant_id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query(
             "UPDATE employees SET manager_id = NULL, version = version + 1, updated_at = $1 \
              WHERE tenant_id = $2 AND manager_id = $3 AND removed_at IS NULL",
@@ -378,6 +400,7 @@ impl Store {
             tenant_id,
             operation: "delete",
             employee_id: Some(id),
+            group_id: None,
             outcome: "success",
             reason: "",
             detail: "Removed from provisioning; the HR record and its Employee Code are kept.",

@@ -2,7 +2,8 @@
 //! condition. Values are always bound; only fixed fragments are appended.
 
 use hrms_api::v1::{
-    EmployeeCondition, EmployeeField, EmployeeFilter, FilterOperator, employee_filter::Kind,
+    EmployeeCondition, EmployeeField, EmployeeFilter, FilterOperator, GroupCondition, GroupField,
+    GroupFilter, employee_filter, group_filter,
 };
 
 use super::{Sql, timestamp_text};
@@ -48,35 +49,87 @@ enum Column {
     Flag(&'static str),
     /// RFC 3339 text.
     Time(&'static str),
-    Email,
+    /// Group membership: an EXISTS on group_members.
+    Member,
+}
+
+/// One node of a filter tree, whatever resource it filters.
+pub enum Node<'a, F, C> {
+    Condition(&'a C),
+    All(&'a [F]),
+    Any(&'a [F]),
+    Negate(&'a F),
+}
+
+/// A filter tree of the API (employee or group filters share a shape).
+pub trait FilterTree: Sized {
+    type Condition;
+    fn node(&self) -> Option<Node<'_, Self, Self::Condition>>;
+    fn push_condition(sql: &mut Sql, condition: &Self::Condition) -> Result<(), FilterError>;
+}
+
+impl FilterTree for EmployeeFilter {
+    type Condition = EmployeeCondition;
+
+    fn node(&self) -> Option<Node<'_, Self, EmployeeCondition>> {
+        use employee_filter::Kind;
+        Some(match self.kind.as_ref()? {
+            Kind::Condition(condition) => Node::Condition(condition),
+            Kind::All(list) => Node::All(&list.filters),
+            Kind::Any(list) => Node::Any(&list.filters),
+            Kind::Negate(inner) => Node::Negate(inner),
+        })
+    }
+
+    fn push_condition(sql: &mut Sql, condition: &EmployeeCondition) -> Result<(), FilterError> {
+        push_employee_condition(sql, condition)
+    }
+}
+
+impl FilterTree for GroupFilter {
+    type Condition = GroupCondition;
+
+    fn node(&self) -> Option<Node<'_, Self, GroupCondition>> {
+        use group_filter::Kind;
+        Some(match self.kind.as_ref()? {
+            Kind::Condition(condition) => Node::Condition(condition),
+            Kind::All(list) => Node::All(&list.filters),
+            Kind::Any(list) => Node::Any(&list.filters),
+            Kind::Negate(inner) => Node::Negate(inner),
+        })
+    }
+
+    fn push_condition(sql: &mut Sql, condition: &GroupCondition) -> Result<(), FilterError> {
+        push_group_condition(sql, condition)
+    }
 }
 
 /// Appends the SQL for `filter` to `sql`.
-pub fn push_filter(sql: &mut Sql, filter: &EmployeeFilter) -> Result<(), FilterError> {
+pub fn push_filter<F: FilterTree>(sql: &mut Sql, filter: &F) -> Result<(), FilterError> {
     let mut conditions = 0;
     push_node(sql, filter, 0, &mut conditions)
 }
 
-fn push_node(
+fn push_node<F: FilterTree>(
     sql: &mut Sql,
-    filter: &EmployeeFilter,
+    filter: &F,
     depth: usize,
     conditions: &mut usize,
 ) -> Result<(), FilterError> {
     if depth > MAX_DEPTH {
         return Err(FilterError::TooDeep);
     }
-    match filter.kind.as_ref().ok_or(FilterError::Empty)? {
-        Kind::Condition(condition) => {
+    match filter.node().ok_or(FilterError::Empty)? {
+        Node::Condition(condition) => {
             *conditions += 1;
             if *conditions > MAX_CONDITIONS {
                 return Err(FilterError::TooLong);
             }
-            push_condition(sql, condition)
+            F::push_condition(sql, condition)
         }
-        Kind::All(list) => push_list(sql, &list.filters, " AND ", depth, conditions),
-        Kind::Any(list) => push_list(sql, &list.filters, " OR ", depth, conditions),
-        Kind::Negate(inner) => {
+        Node::All(filters) => push_list(sql, filters, " AND ", depth, conditions),
+        Node::Any(filters) => push_list(sql, filters, " OR ", depth, conditions),
+        Node::Negate(inner) => {
             sql.push("NOT (");
             push_node(sql, inner, depth + 1, conditions)?;
             sql.push(")");
@@ -85,9 +138,9 @@ fn push_node(
     }
 }
 
-fn push_list(
+fn push_list<F: FilterTree>(
     sql: &mut Sql,
-    filters: &[EmployeeFilter],
+    filters: &[F],
     joiner: &'static str,
     depth: usize,
     conditions: &mut usize,
@@ -116,7 +169,8 @@ fn column(field: EmployeeField) -> Result<Column, FilterError> {
         EmployeeField::EmployeeCode => Column::Upper("e.employee_code_key"),
         EmployeeField::Active => Column::Flag("e.active"),
         EmployeeField::ManagerId => Column::Exact("e.manager_id"),
-        EmployeeField::Email => Column::Email,
+        // Handled by push_email before columns are looked up.
+        EmployeeField::Email => return Err(FilterError::NoField),
         EmployeeField::GivenName => Column::Lower("e.given_name_key"),
         EmployeeField::FamilyName => Column::Lower("e.family_name_key"),
         EmployeeField::Title => Column::Lower("g.name_key"),
@@ -126,41 +180,94 @@ fn column(field: EmployeeField) -> Result<Column, FilterError> {
     })
 }
 
-fn field_name(field: EmployeeField) -> &'static str {
-    field.as_str_name()
+fn group_column(field: GroupField) -> Result<Column, FilterError> {
+    Ok(match field {
+        GroupField::Unspecified => return Err(FilterError::NoField),
+        GroupField::Id => Column::Exact("g.id"),
+        GroupField::DisplayName => Column::Lower("g.display_name_key"),
+        GroupField::ExternalId => Column::Exact("g.external_id"),
+        GroupField::Member => Column::Member,
+        GroupField::CreatedAt => Column::Time("g.created_at"),
+        GroupField::UpdatedAt => Column::Time("g.updated_at"),
+    })
 }
 
-fn push_condition(sql: &mut Sql, condition: &EmployeeCondition) -> Result<(), FilterError> {
+fn push_employee_condition(
+    sql: &mut Sql,
+    condition: &EmployeeCondition,
+) -> Result<(), FilterError> {
     let field = EmployeeField::try_from(condition.field).unwrap_or(EmployeeField::Unspecified);
     let operator =
         FilterOperator::try_from(condition.operator).unwrap_or(FilterOperator::Unspecified);
+    if field == EmployeeField::Email {
+        return push_email(sql, condition, operator)
+            .map_err(|error| name_field(error, field.as_str_name(), operator));
+    }
+    push_column(
+        sql,
+        column(field)?,
+        field.as_str_name(),
+        operator,
+        &condition.value,
+    )
+}
+
+fn push_group_condition(sql: &mut Sql, condition: &GroupCondition) -> Result<(), FilterError> {
+    let field = GroupField::try_from(condition.field).unwrap_or(GroupField::Unspecified);
+    let operator =
+        FilterOperator::try_from(condition.operator).unwrap_or(FilterOperator::Unspecified);
+    push_column(
+        sql,
+        group_column(field)?,
+        field.as_str_name(),
+        operator,
+        &condition.value,
+    )
+}
+
+/// Names the field and operator in an "unsupported" error.
+fn name_field(error: FilterError, field: &'static str, operator: FilterOperator) -> FilterError {
+    match error {
+        FilterError::Unsupported { .. } => FilterError::Unsupported {
+            operator: operator.as_str_name(),
+            field,
+        },
+        other => other,
+    }
+}
+
+fn push_column(
+    sql: &mut Sql,
+    column: Column,
+    field: &'static str,
+    operator: FilterOperator,
+    value: &str,
+) -> Result<(), FilterError> {
     let unsupported = || FilterError::Unsupported {
         operator: operator.as_str_name(),
-        field: field_name(field),
+        field,
     };
-    match column(field)? {
-        Column::Exact(name) => push_text(sql, name, operator, condition.value.clone()),
-        Column::Lower(name) => push_text(sql, name, operator, condition.value.to_lowercase()),
-        Column::Upper(name) => {
-            push_text(sql, name, operator, condition.value.trim().to_uppercase())
-        }
+    match column {
+        Column::Exact(name) => push_text(sql, name, operator, value.to_owned()),
+        Column::Lower(name) => push_text(sql, name, operator, value.to_lowercase()),
+        Column::Upper(name) => push_text(sql, name, operator, value.trim().to_uppercase()),
         Column::Time(name) => {
-            let at = chrono::DateTime::parse_from_rfc3339(condition.value.trim())
+            let at = chrono::DateTime::parse_from_rfc3339(value.trim())
                 .map_err(|_| FilterError::BadValue {
-                    field: field_name(field),
+                    field,
                     expected: "an RFC 3339 date-time",
                 })?
                 .with_timezone(&chrono::Utc);
             push_text(sql, name, operator, timestamp_text(at))
         }
         Column::Flag(name) => {
-            let flag = match condition.value.to_ascii_lowercase().as_str() {
+            let flag = match value.to_ascii_lowercase().as_str() {
                 "true" => 1_i64,
                 "false" => 0_i64,
                 _ if operator == FilterOperator::Pr => 1,
                 _ => {
                     return Err(FilterError::BadValue {
-                        field: field_name(field),
+                        field,
                         expected: "true or false",
                     });
                 }
@@ -173,12 +280,23 @@ fn push_condition(sql: &mut Sql, condition: &EmployeeCondition) -> Result<(), Fi
             };
             Ok(())
         }
-        Column::Email => push_email(sql, condition, operator),
+        Column::Member => {
+            match operator {
+                FilterOperator::Eq => sql
+                    .push("EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = g.id AND m.employee_id = ")
+                    .bind(value.to_owned())
+                    .push(")"),
+                FilterOperator::Ne => sql
+                    .push("NOT EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = g.id AND m.employee_id = ")
+                    .bind(value.to_owned())
+                    .push(")"),
+                FilterOperator::Pr => sql.push("g.member_count > 0"),
+                _ => return Err(unsupported()),
+            };
+            Ok(())
+        }
     }
-    .map_err(|error| match error {
-        FilterError::Unsupported { .. } => unsupported(),
-        other => other,
-    })
+    .map_err(|error| name_field(error, field, operator))
 }
 
 fn push_text(
@@ -267,6 +385,7 @@ fn push_email(
 mod tests {
     use super::*;
     use hrms_api::v1::EmployeeFilterList;
+    use hrms_api::v1::employee_filter::Kind;
 
     fn condition(field: EmployeeField, operator: FilterOperator, value: &str) -> EmployeeFilter {
         EmployeeFilter {

@@ -11,6 +11,7 @@ pub struct NewEvent<'a> {
     pub tenant_id: &'a str,
     pub operation: &'a str,
     pub employee_id: Option<&'a str>,
+    pub group_id: Option<&'a str>,
     pub outcome: &'a str,
     pub reason: &'a str,
     pub detail: &'a str,
@@ -27,12 +28,14 @@ pub struct EventRecord {
     pub outcome: String,
     pub reason: String,
     pub detail: String,
+    pub group_id: Option<String>,
 }
 
 /// Which events to list.
 #[derive(Debug, Clone, Default)]
 pub struct EventQuery {
     pub employee_id: Option<String>,
+    pub group_id: Option<String>,
     pub outcome: Option<String>,
     pub limit: i64,
 }
@@ -50,8 +53,8 @@ where
     let id = new_id();
     sqlx::query(
         "INSERT INTO provisioning_events \
-         (id, tenant_id, at, operation, employee_id, outcome, reason, detail) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+         (id, tenant_id, at, operation, employee_id, outcome, reason, detail, group_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(&id)
     .bind(event.tenant_id)
@@ -61,6 +64,7 @@ where
     .bind(event.outcome)
     .bind(event.reason)
     .bind(event.detail)
+    .bind(event.group_id)
     .execute(executor)
     .await?;
     Ok(id)
@@ -80,6 +84,7 @@ impl Store {
             outcome: event.outcome.to_owned(),
             reason: event.reason.to_owned(),
             detail: event.detail.to_owned(),
+            group_id: event.group_id.map(str::to_owned),
         })
     }
 
@@ -90,12 +95,15 @@ impl Store {
         query: &EventQuery,
     ) -> Result<Vec<EventRecord>, StoreError> {
         let mut sql = Sql::new(
-            "SELECT id, tenant_id, at, operation, employee_id, outcome, reason, detail \
-             FROM provisioning_events WHERE tenant_id = ",
+            "SELECT id, tenant_id, at, operation, employee_id, outcome, reason, detail, \
+             group_id FROM provisioning_events WHERE tenant_id = ",
         );
         sql.bind(tenant_id.to_owned());
         if let Some(employee_id) = &query.employee_id {
             sql.push(" AND employee_id = ").bind(employee_id.clone());
+        }
+        if let Some(group_id) = &query.group_id {
+            sql.push(" AND group_id = ").bind(group_id.clone());
         }
         if let Some(outcome) = &query.outcome {
             sql.push(" AND outcome = ").bind(outcome.clone());

@@ -13,6 +13,7 @@
 
 mod employees;
 mod filter;
+mod groups;
 mod log;
 mod organization;
 mod tenants;
@@ -27,6 +28,7 @@ use sqlx::{Any, AnyPool, Arguments, Executor, Transaction};
 pub use employees::{
     CodeChoice, EmployeeColumns, EmployeeRecord, NewEmployee, Outcome, UpdatedEmployee,
 };
+pub use groups::{GroupChange, GroupRecord, MemberRecord};
 pub use log::{EventQuery, EventRecord, NewEvent};
 pub use organization::{OrgUnit, UnitKind};
 pub use tenants::{NewTenant, TenantRecord, TokenRecord};
@@ -57,6 +59,9 @@ pub enum StoreError {
     Unavailable(#[source] sqlx::Error),
     #[error("database error")]
     Internal(#[source] sqlx::Error),
+    /// A member id names no live employee of the tenant.
+    #[error("unknown member {0}")]
+    UnknownMember(String),
     /// The filter cannot be translated; the text says why.
     #[error("{0}")]
     InvalidFilter(String),
@@ -72,6 +77,7 @@ pub enum UniqueField {
     ExternalId,
     DepartmentName,
     DesignationName,
+    GroupName,
     Other,
 }
 
@@ -98,7 +104,9 @@ impl From<sqlx::Error> for StoreError {
 }
 
 fn unique_field(text: &str) -> UniqueField {
-    if text.contains("employee_code") {
+    if text.contains("employee_groups") {
+        UniqueField::GroupName
+    } else if text.contains("employee_code") {
         UniqueField::EmployeeCode
     } else if text.contains("user_name") {
         UniqueField::UserName
