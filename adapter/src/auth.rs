@@ -36,8 +36,7 @@ impl FromRequestParts<AppState> for Tenant {
 fn bearer_token(parts: &Parts) -> Result<String, ScimError> {
     let missing = || {
         ScimError::unauthorized(
-            "send the SCIM bearer token from Setup > Integrations > Microsoft Entra ID \
-             in an Authorization: Bearer header",
+            "send the company's SCIM bearer token in an Authorization: Bearer header",
         )
     };
     let value = parts

@@ -791,7 +791,11 @@ impl Parser {
                 "numbers must use JSON syntax such as 42, -1 or 2.5e3",
             ));
         }
-        let number = Number::from_str(&text).map_err(|_| error("the number is out of range"))?;
+        // as_f64 also catches values like 1e400 that parse but do not fit.
+        let number = Number::from_str(&text)
+            .ok()
+            .filter(|number| number.as_f64().is_some())
+            .ok_or_else(|| error("the number is out of range"))?;
         self.pos = end;
         Ok(CompValue::Number(number))
     }

@@ -13,6 +13,7 @@
 pub mod auth;
 pub mod client;
 pub mod error;
+pub mod extract;
 pub mod filter;
 pub mod group;
 pub mod json;
@@ -30,6 +31,7 @@ use axum::extract::{DefaultBodyLimit, FromRequestParts, MatchedPath};
 use axum::http::request::Parts;
 use axum::http::{Request, header};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
@@ -88,11 +90,21 @@ impl FromRequestParts<AppState> for BaseUrl {
             .headers
             .get(header::HOST)
             .and_then(|host| host.to_str().ok())
-            .filter(|host| host.chars().all(|c| c.is_ascii_graphic()))
             .or_else(|| parts.uri.authority().map(|a| a.as_str()))
+            .filter(|host| is_plain_host(host))
             .unwrap_or("localhost");
         Ok(BaseUrl(format!("http://{host}{BASE_PATH}")))
     }
+}
+
+/// A host[:port] made only of the characters host names and IP literals
+/// use, so a hostile Host header cannot inject text into links.
+fn is_plain_host(host: &str) -> bool {
+    !host.is_empty()
+        && host.len() <= 255
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
 }
 
 /// The SCIM routes under [`BASE_PATH`].
@@ -144,6 +156,8 @@ pub fn router(state: AppState) -> Router {
                         tenant.id = tracing::field::Empty,
                     )
                 })
+                // Failures are logged once, where they become a response.
+                .on_failure(())
                 .on_response(
                     |response: &axum::response::Response, latency: Duration, _: &tracing::Span| {
                         tracing::info!(
@@ -175,7 +189,24 @@ pub async fn serve(
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // Responses must not wait for the client's delayed ACK.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_plain_host;
+
+    #[test]
+    fn only_plain_hosts_make_links() {
+        assert!(is_plain_host("hr.example.test:8443"));
+        assert!(is_plain_host("[::1]:8080"));
+        assert!(!is_plain_host("evil.example\"><script>"));
+        assert!(!is_plain_host(""));
+    }
 }

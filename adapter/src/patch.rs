@@ -21,8 +21,8 @@ use serde_json::{Map, Value};
 use crate::error::ScimError;
 use crate::filter::{AttrPath, CompValue, CompareOp, Filter, PatchPath, evaluate, parse_path};
 use crate::schema::{
-    ENTERPRISE_ATTRIBUTES, ENTERPRISE_SCHEMA, SUB_ATTRIBUTES, USER_ATTRIBUTES, canonical,
-    is_case_exact, is_core, is_enterprise,
+    ENTERPRISE_ATTRIBUTES, ENTERPRISE_SCHEMA, SUB_ATTRIBUTES, USER_ATTRIBUTES, USER_SCHEMA,
+    canonical, is_case_exact, is_core, is_enterprise,
 };
 use crate::user::is_multi_valued;
 
@@ -120,7 +120,10 @@ fn field<'a>(object: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
 /// Applies `operations` to a canonical SCIM User document, in order.
 pub fn apply(document: &mut Map<String, Value>, operations: &[PatchOp]) -> Result<(), ScimError> {
     for operation in operations {
-        match &operation.path {
+        match operation.path.as_deref().map(str::trim) {
+            Some(path) if is_enterprise(path) || path.eq_ignore_ascii_case(USER_SCHEMA) => {
+                apply_schema(document, operation, path)?;
+            }
             Some(path) => {
                 let target = Target::parse(path)?;
                 apply_at(document, operation.kind, &target, operation.value.clone())?;
@@ -128,8 +131,42 @@ pub fn apply(document: &mut Map<String, Value>, operations: &[PatchOp]) -> Resul
             None => apply_pathless(document, operation)?,
         }
     }
-    normalise_manager(document);
-    Ok(())
+    normalise_manager(document)
+}
+
+/// A path that is a whole schema: the core schema means the resource
+/// itself (as if there were no path), the enterprise URN its extension.
+fn apply_schema(
+    document: &mut Map<String, Value>,
+    operation: &PatchOp,
+    schema: &str,
+) -> Result<(), ScimError> {
+    let enterprise = is_enterprise(schema);
+    if operation.kind == OpKind::Remove {
+        if !enterprise {
+            return Err(ScimError::no_target("the whole resource cannot be removed"));
+        }
+        document.remove(ENTERPRISE_SCHEMA);
+        return Ok(());
+    }
+    let Some(Value::Object(values)) = &operation.value else {
+        return Err(ScimError::invalid_value(format!(
+            "an operation on {schema} needs an object value"
+        )));
+    };
+    let value = if enterprise {
+        let mut wrapped = Map::new();
+        wrapped.insert(ENTERPRISE_SCHEMA.to_owned(), Value::Object(values.clone()));
+        wrapped
+    } else {
+        values.clone()
+    };
+    let pathless = PatchOp {
+        kind: operation.kind,
+        path: None,
+        value: Some(Value::Object(value)),
+    };
+    apply_pathless(document, &pathless)
 }
 
 /// Where an operation lands, with names in canonical spelling.
@@ -235,6 +272,14 @@ fn apply_at(
         )));
     }
     let multi = target.is_multi_valued();
+    // Value filters select among several values: multi-valued attributes,
+    // and the enterprise manager, which Entra removes by `manager[value eq]`.
+    if target.filter.is_some() && !multi && target.attr != "manager" {
+        return Err(ScimError::invalid_path(format!(
+            "{} is single-valued; a value filter cannot apply to it",
+            target.attr
+        )));
+    }
     let container = container(document, target.extension.as_deref(), kind);
     let Some(container) = container else {
         return Ok(());
@@ -570,19 +615,20 @@ fn same_element(a: &Value, b: &Value) -> bool {
 
 /// Leaves the enterprise `manager` as `{"value": id}` or absent, whatever
 /// shape the operations wrote.
-fn normalise_manager(document: &mut Map<String, Value>) {
+fn normalise_manager(document: &mut Map<String, Value>) -> Result<(), ScimError> {
     let Some(Value::Object(enterprise)) = document.get_mut(ENTERPRISE_SCHEMA) else {
-        return;
+        return Ok(());
     };
     let id = match enterprise.get("manager") {
-        None => return,
-        Some(value) => crate::user::manager_id(Some(value)).unwrap_or_default(),
+        None => return Ok(()),
+        Some(value) => crate::user::manager_id(Some(value))?,
     };
     if id.is_empty() {
         enterprise.remove("manager");
     } else {
         enterprise.insert("manager".to_owned(), serde_json::json!({ "value": id }));
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -745,6 +791,51 @@ mod tests {
         let filtered = format!("{path}[value eq \"m1\"]");
         patch(&mut doc, json!([{"op": "Remove", "path": filtered}])).unwrap();
         assert!(doc[ENTERPRISE_SCHEMA].get("manager").is_none());
+    }
+
+    #[test]
+    fn a_schema_urn_as_path_applies_its_object_value() {
+        let mut doc = user();
+        patch(
+            &mut doc,
+            json!([
+                {"op": "add", "path": ENTERPRISE_SCHEMA, "value": {"department": "Payroll", "employeeNumber": "E-9"}},
+                {"op": "replace", "path": "urn:ietf:params:scim:schemas:core:2.0:User", "value": {"title": "Associate"}}
+            ]),
+        )
+        .unwrap();
+        assert_eq!(doc[ENTERPRISE_SCHEMA]["department"], "Payroll");
+        assert_eq!(doc[ENTERPRISE_SCHEMA]["employeeNumber"], "E-9");
+        assert_eq!(doc["title"], "Associate");
+        assert!(!doc.keys().any(|key| key.ends_with(":2.0")));
+        let not_object = patch(
+            &mut doc,
+            json!([{"op": "add", "path": ENTERPRISE_SCHEMA, "value": "x"}]),
+        );
+        assert_eq!(not_object.unwrap_err().scim_type, Some("invalidValue"));
+    }
+
+    #[test]
+    fn value_filters_on_single_valued_attributes_are_refused() {
+        let mut doc = user();
+        let result = patch(
+            &mut doc,
+            json!([{"op": "replace", "path": "name[givenName eq \"x\"].familyName", "value": "y"}]),
+        );
+        assert_eq!(result.unwrap_err().scim_type, Some("invalidPath"));
+    }
+
+    #[test]
+    fn a_manager_that_is_not_an_id_is_refused() {
+        let path = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager";
+        for value in [json!(5), json!(true)] {
+            let mut doc = user();
+            let result = patch(
+                &mut doc,
+                json!([{"op": "replace", "path": path, "value": value}]),
+            );
+            assert_eq!(result.unwrap_err().scim_type, Some("invalidValue"));
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::error::ScimError;
 use crate::filter::{AttrPath, CompValue, CompareOp, Filter, parse_filter};
-use crate::schema::{is_core, is_enterprise};
+use crate::schema::{GROUP_SCHEMA, USER_SCHEMA, is_core, is_enterprise};
 use crate::user::split_urn;
 
 /// Page size when the client names none.
@@ -105,8 +105,8 @@ trait Target: Sized {
 
 fn translate<T: Target>(filter: &Filter) -> Result<T, ScimError> {
     Ok(match filter {
-        Filter::And(left, right) => T::all(vec![translate(left)?, translate(right)?]),
-        Filter::Or(left, right) => T::any(vec![translate(left)?, translate(right)?]),
+        Filter::And(..) => T::all(translate_all(chain(filter, true))?),
+        Filter::Or(..) => T::any(translate_all(chain(filter, false))?),
         Filter::Not(inner) => T::negate(translate(inner)?),
         Filter::Present(path) => {
             T::condition(T::field_of(path)?, FilterOperator::Pr, String::new())
@@ -114,6 +114,28 @@ fn translate<T: Target>(filter: &Filter) -> Result<T, ScimError> {
         Filter::Compare(path, op, value) => compare::<T>(T::field_of(path)?, *op, value)?,
         Filter::ValuePath(path, inner) => T::value_path(path, inner)?,
     })
+}
+
+fn translate_all<T: Target>(filters: Vec<&Filter>) -> Result<Vec<T>, ScimError> {
+    filters.into_iter().map(translate).collect()
+}
+
+/// The operands of a run of `and` (or of `or`): `a and b and c` parses as
+/// a left-deep tree, but is one list to the directory, so a long flat
+/// filter does not look deeply nested.
+fn chain(filter: &Filter, and: bool) -> Vec<&Filter> {
+    let mut operands = Vec::new();
+    let mut pending = vec![filter];
+    while let Some(node) = pending.pop() {
+        match (node, and) {
+            (Filter::And(left, right), true) | (Filter::Or(left, right), false) => {
+                pending.push(right);
+                pending.push(left);
+            }
+            (other, _) => operands.push(other),
+        }
+    }
+    operands
 }
 
 fn compare<T: Target>(field: T::Field, op: CompareOp, value: &CompValue) -> Result<T, ScimError> {
@@ -151,13 +173,14 @@ fn operator(op: CompareOp) -> FilterOperator {
     }
 }
 
-/// Whether a path is unqualified or core-qualified (false), enterprise
-/// (true); any other schema is not filterable.
-fn is_enterprise_path(path: &AttrPath) -> Result<bool, ScimError> {
+/// Whether a path is unqualified or qualified with the resource's core
+/// schema `core` (false), or enterprise-qualified on Users (true); any
+/// other schema is not filterable.
+fn is_enterprise_path(path: &AttrPath, core: &str) -> Result<bool, ScimError> {
     match path.schema.as_deref() {
         None => Ok(false),
-        Some(schema) if is_core(schema) => Ok(false),
-        Some(schema) if is_enterprise(schema) => Ok(true),
+        Some(schema) if schema.eq_ignore_ascii_case(core) => Ok(false),
+        Some(schema) if is_enterprise(schema) && core == USER_SCHEMA => Ok(true),
         Some(schema) => Err(ScimError::invalid_filter(format!(
             "filtering on schema {schema} is not supported"
         ))),
@@ -205,7 +228,7 @@ impl Target for EmployeeFilter {
     }
 
     fn field_of(path: &AttrPath) -> Result<EmployeeField, ScimError> {
-        let enterprise = is_enterprise_path(path)?;
+        let enterprise = is_enterprise_path(path, USER_SCHEMA)?;
         let attr = path.attr.to_ascii_lowercase();
         let sub = path.sub_attr.as_deref().map(str::to_ascii_lowercase);
         Ok(match (enterprise, attr.as_str(), sub.as_deref()) {
@@ -229,7 +252,7 @@ impl Target for EmployeeFilter {
 
     /// `emails[type eq "work" and value eq "x"]`: the e-mail table, typed.
     fn value_path(path: &AttrPath, inner: &Filter) -> Result<Self, ScimError> {
-        if !path.is("emails") || is_enterprise_path(path)? {
+        if !path.is("emails") || is_enterprise_path(path, USER_SCHEMA)? {
             return Err(ScimError::invalid_filter(format!(
                 "value filters on {} are not supported",
                 path.attr
@@ -282,9 +305,7 @@ impl Target for GroupFilter {
     }
 
     fn field_of(path: &AttrPath) -> Result<GroupField, ScimError> {
-        if is_enterprise_path(path)? {
-            return Err(unsupported_attribute(path));
-        }
+        is_enterprise_path(path, GROUP_SCHEMA)?;
         let attr = path.attr.to_ascii_lowercase();
         let sub = path.sub_attr.as_deref().map(str::to_ascii_lowercase);
         Ok(match (attr.as_str(), sub.as_deref()) {
@@ -561,6 +582,21 @@ mod tests {
     }
 
     #[test]
+    fn long_flat_chains_become_one_list() {
+        let text = vec!["userName eq \"a\""; 150].join(" or ");
+        let Some(Kind::Any(list)) = employee_filter(&text).unwrap().kind else {
+            panic!("not an or")
+        };
+        assert_eq!(list.filters.len(), 150);
+        let mixed =
+            employee_filter("userName eq \"a\" and active eq true or externalId eq \"b\"").unwrap();
+        let Some(Kind::Any(list)) = mixed.kind else {
+            panic!("not an or")
+        };
+        assert!(matches!(list.filters[0].kind, Some(Kind::All(_))));
+    }
+
+    #[test]
     fn entra_membership_checks_become_member_conditions() {
         for text in [
             "id eq \"g1\" and members[value eq \"e1\"]",
@@ -578,6 +614,9 @@ mod tests {
         }
         assert!(group_filter("members[display eq \"x\"]").is_err());
         assert!(group_filter("userName eq \"x\"").is_err());
+        let wrong_schema = "urn:ietf:params:scim:schemas:core:2.0:Group:displayName eq \"x\"";
+        assert!(employee_filter(wrong_schema).is_err());
+        assert!(group_filter(wrong_schema).is_ok());
     }
 
     #[test]

@@ -186,15 +186,21 @@ fn put_list(object: &mut Map<String, Value>, key: &str, values: impl Iterator<It
 pub fn canonicalize(object: Map<String, Value>) -> Map<String, Value> {
     let mut out = Map::new();
     let mut enterprise = Map::new();
+    // An extension that is not an object is kept as sent, for from_scim
+    // to refuse, rather than silently dropped.
+    let mut malformed = None;
     for (key, value) in object {
         if value.is_null() {
             continue;
         }
         if is_enterprise(&key) {
-            if let Value::Object(inner) = value {
-                for (sub, sub_value) in inner {
-                    insert_enterprise(&mut enterprise, &sub, sub_value);
+            match value {
+                Value::Object(inner) => {
+                    for (sub, sub_value) in inner {
+                        insert_enterprise(&mut enterprise, &sub, sub_value);
+                    }
                 }
+                other => malformed = Some(other),
             }
             continue;
         }
@@ -210,7 +216,9 @@ pub fn canonicalize(object: Map<String, Value>) -> Map<String, Value> {
         }
         insert_core(&mut out, &key, value);
     }
-    if !enterprise.is_empty() {
+    if let Some(malformed) = malformed {
+        out.insert(ENTERPRISE_SCHEMA.to_owned(), malformed);
+    } else if !enterprise.is_empty() {
         out.insert(ENTERPRISE_SCHEMA.to_owned(), Value::Object(enterprise));
     }
     out
@@ -543,6 +551,27 @@ mod tests {
         assert_eq!(attributes.user_name, "a@b.test");
         assert_eq!(attributes.name.unwrap().given_name, "Ada");
         assert_eq!(attributes.department, "Payroll");
+    }
+
+    #[test]
+    fn an_enterprise_extension_that_is_not_an_object_is_refused() {
+        for value in [json!("str"), json!([1])] {
+            let user = object(json!({"userName": "a", ENTERPRISE_SCHEMA: value}));
+            assert_eq!(
+                from_scim(&user).unwrap_err().scim_type,
+                Some("invalidValue")
+            );
+        }
+    }
+
+    #[test]
+    fn numbers_beyond_64_bits_are_kept_digit_for_digit() {
+        let raw = br#"{"userName": "a", "externalId": 123456789012345678901234567890}"#;
+        let user = canonicalize(serde_json::from_slice(raw).unwrap());
+        assert_eq!(
+            from_scim(&user).unwrap().external_id,
+            "123456789012345678901234567890"
+        );
     }
 
     #[test]

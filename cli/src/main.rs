@@ -38,6 +38,7 @@ enum Command {
     Directory {
         #[command(flatten)]
         database: DatabaseArgs,
+        /// Address of the directory's gRPC API.
         #[arg(long, env = "HRMS_GRPC_ADDR", default_value = "127.0.0.1:50051")]
         grpc_addr: SocketAddr,
     },

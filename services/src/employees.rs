@@ -413,16 +413,21 @@ fn today_in(time_zone: &str) -> String {
     }
 }
 
-/// Rejects attributes no HR record should hold.
+/// Rejects attributes no HR record should hold: identifiers with control
+/// characters, text with control characters other than tab and line breaks,
+/// oversized values and lists.
 fn validate(attributes: &EmployeeAttributes) -> Result<(), DirectoryError> {
-    let user_name = attributes.user_name.trim();
-    if user_name.is_empty() {
+    if attributes.user_name.trim().is_empty() {
         return Err(DirectoryError::invalid("userName", "is required"));
     }
-    check_len("userName", &attributes.user_name, MAX_KEY_LEN)?;
-    check_len("externalId", &attributes.external_id, MAX_KEY_LEN)?;
-    check_len("employeeNumber", &attributes.employee_code, MAX_KEY_LEN)?;
-    check_len("manager", &attributes.manager_id, MAX_KEY_LEN)?;
+    for (field, key) in [
+        ("userName", &attributes.user_name),
+        ("externalId", &attributes.external_id),
+        ("employeeNumber", &attributes.employee_code),
+        ("manager", &attributes.manager_id),
+    ] {
+        check_text(field, key, MAX_KEY_LEN, false)?;
+    }
     for (field, text) in [
         ("displayName", &attributes.display_name),
         ("nickName", &attributes.nick_name),
@@ -437,13 +442,19 @@ fn validate(attributes: &EmployeeAttributes) -> Result<(), DirectoryError> {
         ("organization", &attributes.organization),
         ("division", &attributes.division),
     ] {
-        check_len(field, text, MAX_TEXT_LEN)?;
+        check_text(field, text, MAX_TEXT_LEN, true)?;
     }
-    if attributes.user_name.chars().any(char::is_control) {
-        return Err(DirectoryError::invalid(
-            "userName",
-            "must not contain control characters",
-        ));
+    if let Some(name) = &attributes.name {
+        for part in [
+            &name.formatted,
+            &name.family_name,
+            &name.given_name,
+            &name.middle_name,
+            &name.honorific_prefix,
+            &name.honorific_suffix,
+        ] {
+            check_text("name", part, MAX_TEXT_LEN, false)?;
+        }
     }
     for (field, count) in [
         ("emails", attributes.emails.len()),
@@ -457,17 +468,49 @@ fn validate(attributes: &EmployeeAttributes) -> Result<(), DirectoryError> {
             ));
         }
     }
-    for email in &attributes.emails {
-        check_len("emails.value", &email.value, MAX_TEXT_LEN)?;
+    for (field, values) in [
+        ("emails", &attributes.emails),
+        ("phoneNumbers", &attributes.phone_numbers),
+    ] {
+        for contact in values {
+            for text in [&contact.value, &contact.r#type, &contact.display] {
+                check_text(field, text, MAX_TEXT_LEN, false)?;
+            }
+        }
+    }
+    for address in &attributes.addresses {
+        for text in [
+            &address.r#type,
+            &address.formatted,
+            &address.street_address,
+            &address.locality,
+            &address.region,
+            &address.postal_code,
+            &address.country,
+        ] {
+            check_text("addresses", text, MAX_TEXT_LEN, true)?;
+        }
     }
     validate_other_json(&attributes.other_attributes_json)
 }
 
-fn check_len(field: &'static str, text: &str, max: usize) -> Result<(), DirectoryError> {
+fn check_text(
+    field: &'static str,
+    text: &str,
+    max: usize,
+    line_breaks: bool,
+) -> Result<(), DirectoryError> {
     if text.len() > max {
         return Err(DirectoryError::invalid(
             field,
             format!("is longer than {max} bytes"),
+        ));
+    }
+    let allowed = |c: char| line_breaks && matches!(c, '\t' | '\n' | '\r');
+    if text.chars().any(|c| c.is_control() && !allowed(c)) {
+        return Err(DirectoryError::invalid(
+            field,
+            "must not contain control characters",
         ));
     }
     Ok(())
@@ -553,6 +596,22 @@ mod tests {
         assert!(validate(&given).is_err());
         given.other_attributes_json = r#"{"ims":[]}"#.to_owned();
         assert!(validate(&given).is_ok());
+    }
+
+    #[test]
+    fn control_characters_are_refused_in_identifiers_and_single_lines() {
+        let mut code = attributes("a");
+        code.employee_code = "A\u{0}B".to_owned();
+        assert!(validate(&code).is_err());
+        let mut bell = attributes("a");
+        bell.display_name = "a\u{7}b".to_owned();
+        assert!(validate(&bell).is_err());
+        let mut address = attributes("a");
+        address.addresses.push(hrms_api::v1::PostalAddress {
+            formatted: "1 Lane\nTown".to_owned(),
+            ..Default::default()
+        });
+        assert!(validate(&address).is_ok());
     }
 
     #[test]

@@ -45,7 +45,7 @@ pub enum DirectoryError {
     #[error("the bearer token is not valid")]
     TokenInvalid,
     #[error(
-        "SCIM provisioning is turned off for this company; turn it on in Setup > Integrations > Microsoft Entra ID"
+        "SCIM provisioning is turned off for this company; an administrator must turn it on before requests are accepted"
     )]
     ScimDisabled,
     #[error("the directory database is unavailable; retry later")]

@@ -11,8 +11,8 @@ use hrms_api::v1::organization_service_server::OrganizationServiceServer;
 use hrms_api::v1::provisioning_log_service_server::ProvisioningLogServiceServer;
 use hrms_api::v1::tenant_service_server::TenantServiceServer;
 use tokio::net::TcpListener;
-use tokio_stream::wrappers::TcpListenerStream;
 use tonic::transport::Server;
+use tonic::transport::server::TcpIncoming;
 use tonic_health::ServingStatus;
 use tonic_health::server::HealthReporter;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
@@ -88,7 +88,11 @@ pub async fn serve(
         .add_service(OrganizationServiceServer::new(directory.clone()))
         .add_service(TenantServiceServer::new(directory.clone()))
         .add_service(ProvisioningLogServiceServer::new(directory))
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+        // Small gRPC frames must not wait for the peer's delayed ACK.
+        .serve_with_incoming_shutdown(
+            TcpIncoming::from(listener).with_nodelay(Some(true)),
+            shutdown,
+        )
         .await;
     watcher.abort();
     Ok(result?)

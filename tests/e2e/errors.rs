@@ -281,3 +281,53 @@ async fn directory_down_gives_503_with_retry_after() {
     assert_eq!(body["status"], "503");
     running.stop().await;
 }
+
+#[tokio::test]
+async fn framework_rejections_are_scim_errors_too() {
+    let app = TestApp::spawn().await;
+
+    let repeated = app.get("/Users?count=5&count=6").await;
+    let bad_utf8 = app.get("/Users/%ff%fe").await;
+
+    assert_scim_error(&repeated, StatusCode::BAD_REQUEST, Some("invalidValue"));
+    assert_scim_error(&bad_utf8, StatusCode::NOT_FOUND, None);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn long_flat_filters_up_to_the_limit_work() {
+    let app = TestApp::spawn().await;
+    app.create_user(entra_user("a@example.test", "a")).await;
+    let mut terms = vec!["id+eq+%22x%22"; 149];
+    terms.push("userName+eq+%22a%40example.test%22");
+    let terms = terms.join("+or+");
+
+    let reply = app.get(&format!("/Users?filter={terms}")).await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body["totalResults"], 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn hostile_host_headers_do_not_reach_links() {
+    let app = TestApp::spawn().await;
+    let id = app.create_user(entra_user("a@example.test", "a")).await;
+
+    let reply = app
+        .http
+        .get(format!("{}/Users/{id}", app.scim))
+        .bearer_auth(&app.token)
+        .header("host", "evil.example\"><script>")
+        .send()
+        .await
+        .unwrap();
+
+    let body: serde_json::Value = reply.json().await.unwrap();
+    let location = body["meta"]["location"].as_str().unwrap();
+    assert!(
+        location.starts_with("http://localhost/scim/v2/Users/"),
+        "{location}"
+    );
+    app.stop().await;
+}

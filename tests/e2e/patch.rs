@@ -331,3 +331,45 @@ async fn concurrent_patches_of_one_user_never_lose_each_others_changes() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_enterprise_urn_as_path_updates_the_extension() {
+    let app = TestApp::spawn().await;
+    let id = full_user(&app).await;
+
+    let reply = app
+        .patch_user(
+            &id,
+            json!([{"op": "add", "path": ENTERPRISE_PATH, "value": {"department": "Facilities", "employeeNumber": "T8-1"}}]),
+        )
+        .await;
+    let junk = app
+        .patch_user(
+            &id,
+            json!([{"op": "add", "path": ENTERPRISE_PATH, "value": "str"}]),
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.body[ENTERPRISE]["department"], "Facilities");
+    assert_eq!(reply.body[ENTERPRISE]["employeeNumber"], "T8-1");
+    assert_eq!(junk.status, StatusCode::BAD_REQUEST);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_patch_that_changes_nothing_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let id = full_user(&app).await;
+
+    let reply = app
+        .patch_user(
+            &id,
+            json!([{"op": "Replace", "path": "title", "value": "Payroll Analyst"}]),
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.body["meta"]["version"], "W/\"1\"");
+    app.stop().await;
+}

@@ -2,7 +2,7 @@
 //! `/ResourceTypes`. They describe what this adapter actually does; when a
 //! feature lands, its flag here changes with it.
 
-use axum::extract::Path;
+use crate::extract::ResourceId;
 use serde_json::{Value, json};
 
 use crate::BaseUrl;
@@ -27,7 +27,7 @@ pub async fn service_provider_config(base: BaseUrl) -> ScimResponse {
         "authenticationSchemes": [{
             "type": "oauthbearertoken",
             "name": "OAuth Bearer Token",
-            "description": "The tenant's SCIM token from Setup > Integrations > Microsoft Entra ID, sent as Authorization: Bearer <token>.",
+            "description": "The company's SCIM token (issued by hrms tenant create), sent as Authorization: Bearer <token>.",
             "primary": true
         }],
         "meta": {
@@ -44,7 +44,7 @@ pub async fn resource_types(base: BaseUrl) -> ScimResponse {
 
 pub async fn resource_type(
     base: BaseUrl,
-    Path(name): Path<String>,
+    ResourceId(name): ResourceId,
 ) -> Result<ScimResponse, ScimError> {
     resource_type_list(&base.0)
         .into_iter()
@@ -61,7 +61,7 @@ pub async fn schemas(base: BaseUrl) -> ScimResponse {
     list(schema_list(&base.0))
 }
 
-pub async fn schema(base: BaseUrl, Path(id): Path<String>) -> Result<ScimResponse, ScimError> {
+pub async fn schema(base: BaseUrl, ResourceId(id): ResourceId) -> Result<ScimResponse, ScimError> {
     schema_list(&base.0)
         .into_iter()
         .find(|s| {

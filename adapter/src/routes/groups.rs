@@ -9,7 +9,7 @@
 //! rows at all.
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hrms_api::v1::{
@@ -22,6 +22,7 @@ use tokio_stream::wrappers::ReceiverStream;
 
 use crate::auth::Tenant;
 use crate::error::ScimError;
+use crate::extract::{ResourceId, ScimQuery};
 use crate::group::{from_scim, member_json, patch_changes, to_scim};
 use crate::json::{SCIM_CONTENT_TYPE, ScimJson};
 use crate::query::{ListParams, Projection, ReadParams, group_filter};
@@ -40,7 +41,7 @@ pub async fn list(
     State(state): State<AppState>,
     tenant: Tenant,
     base: BaseUrl,
-    Query(params): Query<ListParams>,
+    ScimQuery(params): ScimQuery<ListParams>,
 ) -> Result<Response, ScimError> {
     let page = params.page()?;
     let filter = params.filter_text().map(group_filter).transpose()?;
@@ -82,8 +83,8 @@ pub async fn get(
     State(state): State<AppState>,
     tenant: Tenant,
     base: BaseUrl,
-    Path(id): Path<String>,
-    Query(params): Query<ReadParams>,
+    ResourceId(id): ResourceId,
+    ScimQuery(params): ScimQuery<ReadParams>,
 ) -> Result<Response, ScimError> {
     let group = fetch(&state, &tenant, &id).await?;
     let projection = Projection::new(
@@ -148,7 +149,7 @@ pub async fn replace(
     State(state): State<AppState>,
     tenant: Tenant,
     base: BaseUrl,
-    Path(id): Path<String>,
+    ResourceId(id): ResourceId,
     body: Result<ScimJson, ScimError>,
 ) -> Result<Response, ScimError> {
     let input = match body.and_then(|ScimJson(body)| from_scim(&body)) {
@@ -186,8 +187,8 @@ pub async fn patch(
     State(state): State<AppState>,
     tenant: Tenant,
     base: BaseUrl,
-    Path(id): Path<String>,
-    Query(params): Query<ReadParams>,
+    ResourceId(id): ResourceId,
+    ScimQuery(params): ScimQuery<ReadParams>,
     body: Result<ScimJson, ScimError>,
 ) -> Result<Response, ScimError> {
     let changes = match body.and_then(|ScimJson(body)| {
@@ -221,7 +222,7 @@ pub async fn patch(
 pub async fn delete(
     State(state): State<AppState>,
     tenant: Tenant,
-    Path(id): Path<String>,
+    ResourceId(id): ResourceId,
 ) -> Result<Response, ScimError> {
     let request = DeleteGroupRequest {
         tenant_id: tenant.id,

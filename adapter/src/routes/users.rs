@@ -1,6 +1,6 @@
 //! `/Users`: SCIM Users as the directory's employees.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use hrms_api::reason;
@@ -13,6 +13,7 @@ use tonic_types::StatusExt;
 
 use crate::auth::Tenant;
 use crate::error::ScimError;
+use crate::extract::{ResourceId, ScimQuery};
 use crate::json::{ScimJson, ScimResponse};
 use crate::query::{ListParams, Projection, ReadParams, employee_filter};
 use crate::routes::{Subject, record_refusal};
@@ -28,7 +29,7 @@ pub async fn list(
     State(state): State<AppState>,
     tenant: Tenant,
     base: BaseUrl,
-    Query(params): Query<ListParams>,
+    ScimQuery(params): ScimQuery<ListParams>,
 ) -> Result<ScimResponse, ScimError> {
     let page = params.page()?;
     let filter = params.filter_text().map(employee_filter).transpose()?;
@@ -69,8 +70,8 @@ pub async fn get(
     State(state): State<AppState>,
     tenant: Tenant,
     base: BaseUrl,
-    Path(id): Path<String>,
-    Query(params): Query<ReadParams>,
+    ResourceId(id): ResourceId,
+    ScimQuery(params): ScimQuery<ReadParams>,
 ) -> Result<ScimResponse, ScimError> {
     let employee = fetch(&state, &tenant, &id).await?;
     let projection = Projection::new(
@@ -120,7 +121,7 @@ pub async fn replace(
     State(state): State<AppState>,
     tenant: Tenant,
     base: BaseUrl,
-    Path(id): Path<String>,
+    ResourceId(id): ResourceId,
     body: Result<ScimJson, ScimError>,
 ) -> Result<ScimResponse, ScimError> {
     let attributes = match body.and_then(|ScimJson(body)| from_scim(&canonicalize(body))) {
@@ -146,7 +147,7 @@ pub async fn patch(
     State(state): State<AppState>,
     tenant: Tenant,
     base: BaseUrl,
-    Path(id): Path<String>,
+    ResourceId(id): ResourceId,
     body: Result<ScimJson, ScimError>,
 ) -> Result<ScimResponse, ScimError> {
     let operations = match body.and_then(|ScimJson(body)| patch::parse_operations(&body)) {
@@ -159,9 +160,11 @@ pub async fn patch(
     tracing::debug!(scim.operations = operations.len(), "patch");
     for attempt in 1..=PATCH_ATTEMPTS {
         let current = fetch(&state, &tenant, &id).await?;
-        let Value::Object(mut document) = to_scim(&current, &base.0) else {
+        let Value::Object(document) = to_scim(&current, &base.0) else {
             return Err(ScimError::internal());
         };
+        let before = from_scim(&canonicalize(document.clone()))?;
+        let mut document = document;
         let attributes = match apply_patch(&mut document, &operations) {
             Ok(attributes) => attributes,
             Err(error) => {
@@ -169,6 +172,15 @@ pub async fn patch(
                 return Err(error);
             }
         };
+        if attributes == before {
+            // Entra re-sends values it already set; nothing to write.
+            return Ok(resource(
+                &current,
+                &base,
+                StatusCode::OK,
+                &Projection::default(),
+            ));
+        }
         match update(&state, &tenant, &id, attributes, Some(current.version)).await {
             Ok(employee) => {
                 return Ok(resource(
@@ -198,7 +210,7 @@ pub async fn patch(
 pub async fn delete(
     State(state): State<AppState>,
     tenant: Tenant,
-    Path(id): Path<String>,
+    ResourceId(id): ResourceId,
 ) -> Result<Response, ScimError> {
     let request = DeleteEmployeeRequest {
         tenant_id: tenant.id,
