@@ -100,7 +100,7 @@ fn resource_type_list(base: &str) -> Vec<Value> {
             "id": "Group",
             "name": "Group",
             "endpoint": "/Groups",
-            "description": "A group of employees (not provisioned yet: lists are empty)",
+            "description": "A named group of employees",
             "schema": GROUP_SCHEMA,
             "meta": {"resourceType": "ResourceType", "location": format!("{base}/ResourceTypes/Group")}
         }),
@@ -335,7 +335,7 @@ fn group_schema(base: &str) -> Value {
         "schemas": [SCHEMA_SCHEMA],
         "id": GROUP_SCHEMA,
         "name": "Group",
-        "description": "Group (not provisioned yet)",
+        "description": "Group",
         "attributes": attributes,
         "meta": {"resourceType": "Schema", "location": format!("{base}/Schemas/{GROUP_SCHEMA}")}
     })
