@@ -70,6 +70,14 @@ impl ScimError {
         Self::new(StatusCode::UNAUTHORIZED, None, detail)
     }
 
+    pub fn precondition_failed() -> Self {
+        Self::new(
+            StatusCode::PRECONDITION_FAILED,
+            None,
+            "the resource has changed since the version named in If-Match; read it again",
+        )
+    }
+
     pub fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,

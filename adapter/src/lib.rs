@@ -13,6 +13,7 @@
 pub mod auth;
 pub mod client;
 pub mod error;
+pub mod etag;
 pub mod extract;
 pub mod filter;
 pub mod group;

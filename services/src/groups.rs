@@ -234,7 +234,7 @@ impl GroupService for Directory {
     ) -> Result<Response<DeleteGroupResponse>, Status> {
         let request = request.into_inner();
         self.store
-            .delete_group(&request.tenant_id, &request.id)
+            .delete_group(&request.tenant_id, &request.id, request.expected_version)
             .await
             .map_err(group_error)?;
         tracing::info!(tenant.id = %request.tenant_id, group.id = %request.id, "group deleted");

@@ -4,6 +4,7 @@
 
 mod discovery;
 mod errors;
+mod etags;
 mod groups;
 mod grpc;
 mod hr_rules;

@@ -10,7 +10,7 @@
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hrms_api::v1::{
     CreateGroupRequest, DeleteGroupRequest, GetGroupRequest, Group, GroupChange,
@@ -29,7 +29,7 @@ use crate::query::{ListParams, Projection, ReadParams, group_filter};
 use crate::routes::{Subject, record_refusal};
 use crate::schema::LIST_SCHEMA;
 use crate::user::etag;
-use crate::{AppState, BaseUrl, patch};
+use crate::{AppState, BaseUrl, etag, patch};
 
 /// Members read from the directory per call while streaming.
 const MEMBER_PAGE: i32 = 1000;
@@ -85,8 +85,12 @@ pub async fn get(
     base: BaseUrl,
     ResourceId(id): ResourceId,
     ScimQuery(params): ScimQuery<ReadParams>,
+    headers: HeaderMap,
 ) -> Result<Response, ScimError> {
     let group = fetch(&state, &tenant, &id).await?;
+    if let Some(not_modified) = etag::not_modified(&headers, group.version) {
+        return Ok(not_modified);
+    }
     let projection = Projection::new(
         params.attributes.as_deref(),
         params.excluded_attributes.as_deref(),
@@ -150,6 +154,7 @@ pub async fn replace(
     tenant: Tenant,
     base: BaseUrl,
     ResourceId(id): ResourceId,
+    headers: HeaderMap,
     body: Result<ScimJson, ScimError>,
 ) -> Result<Response, ScimError> {
     let input = match body.and_then(|ScimJson(body)| from_scim(&body)) {
@@ -169,7 +174,8 @@ pub async fn replace(
     .into_iter()
     .map(|kind| GroupChange { kind: Some(kind) })
     .collect();
-    let group = modify(&state, &tenant, &id, changes).await?;
+    let expected = group_version(&state, &tenant, &id, &headers).await?;
+    let group = modify(&state, &tenant, &id, changes, expected).await?;
     Ok(single(
         &state,
         &tenant,
@@ -189,6 +195,7 @@ pub async fn patch(
     base: BaseUrl,
     ResourceId(id): ResourceId,
     ScimQuery(params): ScimQuery<ReadParams>,
+    headers: HeaderMap,
     body: Result<ScimJson, ScimError>,
 ) -> Result<Response, ScimError> {
     let changes = match body.and_then(|ScimJson(body)| {
@@ -200,7 +207,8 @@ pub async fn patch(
             return Err(error);
         }
     };
-    let group = modify(&state, &tenant, &id, changes).await?;
+    let expected = group_version(&state, &tenant, &id, &headers).await?;
+    let group = modify(&state, &tenant, &id, changes, expected).await?;
     if params.attributes.is_none() && params.excluded_attributes.is_none() {
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
@@ -223,10 +231,13 @@ pub async fn delete(
     State(state): State<AppState>,
     tenant: Tenant,
     ResourceId(id): ResourceId,
+    headers: HeaderMap,
 ) -> Result<Response, ScimError> {
+    let expected_version = group_version(&state, &tenant, &id, &headers).await?;
     let request = DeleteGroupRequest {
         tenant_id: tenant.id,
         id,
+        expected_version,
     };
     state.directory.groups.clone().delete_group(request).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -246,17 +257,31 @@ async fn fetch(state: &AppState, tenant: &Tenant, id: &str) -> Result<Group, Sci
         .into_inner())
 }
 
+/// The version an `If-Match` header conditions a group write on.
+async fn group_version(
+    state: &AppState,
+    tenant: &Tenant,
+    id: &str,
+    headers: &HeaderMap,
+) -> Result<Option<i64>, ScimError> {
+    etag::expected_version(headers, async {
+        Ok(fetch(state, tenant, id).await?.version)
+    })
+    .await
+}
+
 async fn modify(
     state: &AppState,
     tenant: &Tenant,
     id: &str,
     changes: Vec<GroupChange>,
+    expected_version: Option<i64>,
 ) -> Result<Group, ScimError> {
     let request = ModifyGroupRequest {
         tenant_id: tenant.id.clone(),
         id: id.to_owned(),
         changes,
-        expected_version: None,
+        expected_version,
     };
     Ok(state
         .directory

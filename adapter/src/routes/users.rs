@@ -1,7 +1,7 @@
 //! `/Users`: SCIM Users as the directory's employees.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use hrms_api::reason;
 use hrms_api::v1::{
@@ -19,7 +19,7 @@ use crate::query::{ListParams, Projection, ReadParams, employee_filter};
 use crate::routes::{Subject, record_refusal};
 use crate::schema::LIST_SCHEMA;
 use crate::user::{canonicalize, etag, from_scim, to_scim};
-use crate::{AppState, BaseUrl, patch};
+use crate::{AppState, BaseUrl, etag, patch};
 
 /// How often a PATCH re-reads and re-applies after losing a race.
 const PATCH_ATTEMPTS: u32 = 16;
@@ -72,13 +72,17 @@ pub async fn get(
     base: BaseUrl,
     ResourceId(id): ResourceId,
     ScimQuery(params): ScimQuery<ReadParams>,
-) -> Result<ScimResponse, ScimError> {
+    headers: HeaderMap,
+) -> Result<Response, ScimError> {
     let employee = fetch(&state, &tenant, &id).await?;
+    if let Some(not_modified) = etag::not_modified(&headers, employee.version) {
+        return Ok(not_modified);
+    }
     let projection = Projection::new(
         params.attributes.as_deref(),
         params.excluded_attributes.as_deref(),
     );
-    Ok(resource(&employee, &base, StatusCode::OK, &projection))
+    Ok(resource(&employee, &base, StatusCode::OK, &projection).into_response())
 }
 
 #[tracing::instrument(name = "scim.create_user", skip_all, fields(tenant.id = %tenant.id))]
@@ -122,6 +126,7 @@ pub async fn replace(
     tenant: Tenant,
     base: BaseUrl,
     ResourceId(id): ResourceId,
+    headers: HeaderMap,
     body: Result<ScimJson, ScimError>,
 ) -> Result<ScimResponse, ScimError> {
     let attributes = match body.and_then(|ScimJson(body)| from_scim(&canonicalize(body))) {
@@ -131,7 +136,11 @@ pub async fn replace(
             return Err(error);
         }
     };
-    let employee = update(&state, &tenant, &id, attributes, None).await?;
+    let expected = etag::expected_version(&headers, async {
+        Ok(fetch(&state, &tenant, &id).await?.version)
+    })
+    .await?;
+    let employee = update(&state, &tenant, &id, attributes, expected).await?;
     Ok(resource(
         &employee,
         &base,
@@ -148,8 +157,10 @@ pub async fn patch(
     tenant: Tenant,
     base: BaseUrl,
     ResourceId(id): ResourceId,
+    headers: HeaderMap,
     body: Result<ScimJson, ScimError>,
 ) -> Result<ScimResponse, ScimError> {
+    let precondition = etag::if_match(&headers);
     let operations = match body.and_then(|ScimJson(body)| patch::parse_operations(&body)) {
         Ok(operations) => operations,
         Err(error) => {
@@ -160,6 +171,12 @@ pub async fn patch(
     tracing::debug!(scim.operations = operations.len(), "patch");
     for attempt in 1..=PATCH_ATTEMPTS {
         let current = fetch(&state, &tenant, &id).await?;
+        if precondition
+            .as_ref()
+            .is_some_and(|p| !p.matches(current.version))
+        {
+            return Err(ScimError::precondition_failed());
+        }
         let Value::Object(document) = to_scim(&current, &base.0) else {
             return Err(ScimError::internal());
         };
@@ -190,6 +207,10 @@ pub async fn patch(
                     &Projection::default(),
                 ));
             }
+            // Under If-Match, a lost race means the named version is gone.
+            Err(Conflict::Lost) if precondition.is_some() => {
+                return Err(ScimError::precondition_failed());
+            }
             Err(Conflict::Lost) if attempt < PATCH_ATTEMPTS => {
                 tracing::debug!(attempt, "concurrent change; patch re-applied");
                 // Spread retries out so racing writers stop colliding.
@@ -211,11 +232,16 @@ pub async fn delete(
     State(state): State<AppState>,
     tenant: Tenant,
     ResourceId(id): ResourceId,
+    headers: HeaderMap,
 ) -> Result<Response, ScimError> {
+    let expected_version = etag::expected_version(&headers, async {
+        Ok(fetch(&state, &tenant, &id).await?.version)
+    })
+    .await?;
     let request = DeleteEmployeeRequest {
         tenant_id: tenant.id,
         id,
-        expected_version: None,
+        expected_version,
     };
     state
         .directory
@@ -259,11 +285,7 @@ enum Conflict {
 impl From<Conflict> for ScimError {
     fn from(conflict: Conflict) -> Self {
         match conflict {
-            Conflict::Lost => ScimError::new(
-                StatusCode::PRECONDITION_FAILED,
-                None,
-                "the user was changed by another request",
-            ),
+            Conflict::Lost => ScimError::precondition_failed(),
             Conflict::Failed(error) => error,
         }
     }

@@ -250,9 +250,17 @@ impl Store {
     }
 
     /// Deletes a group and its memberships (employees are untouched).
-    pub async fn delete_group(&self, tenant_id: &str, id: &str) -> Result<(), StoreError> {
+    pub async fn delete_group(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        expected_version: Option<i64>,
+    ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        fetch_group(&mut tx, tenant_id, id).await?;
+        let current = fetch_group(&mut tx, tenant_id, id).await?;
+        if expected_version.is_some_and(|expected| expected != current.version) {
+            return Err(StoreError::VersionMismatch);
+        }
         sqlx::query("DELETE FROM group_members WHERE group_id = $1")
             .bind(id)
             .execute(&mut *tx)
