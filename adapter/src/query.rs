@@ -30,6 +30,10 @@ pub struct ListParams {
     pub attributes: Option<String>,
     #[serde(rename = "excludedAttributes")]
     pub excluded_attributes: Option<String>,
+    #[serde(rename = "sortBy")]
+    pub sort_by: Option<String>,
+    #[serde(rename = "sortOrder")]
+    pub sort_order: Option<String>,
 }
 
 /// Parameters of a single-resource read.
@@ -75,6 +79,57 @@ fn number(name: &str, text: Option<&str>) -> Result<Option<i64>, ScimError> {
             .map(Some)
             .map_err(|_| ScimError::invalid_value(format!("{name} must be an integer"))),
     }
+}
+
+/// The sort requested for Users: the field (unspecified: creation order)
+/// and whether descending.
+pub fn employee_sort(params: &ListParams) -> Result<(EmployeeField, bool), ScimError> {
+    let sort = sort::<EmployeeFilter>(params, EmployeeField::Unspecified)?;
+    if sort.0 == EmployeeField::Email {
+        return Err(ScimError::invalid_value(
+            "sorting by emails is not supported",
+        ));
+    }
+    Ok(sort)
+}
+
+/// The sort requested for Groups.
+pub fn group_sort(params: &ListParams) -> Result<(GroupField, bool), ScimError> {
+    let sort = sort::<GroupFilter>(params, GroupField::Unspecified)?;
+    if sort.0 == GroupField::Member {
+        return Err(ScimError::invalid_value(
+            "sorting by members is not supported",
+        ));
+    }
+    Ok(sort)
+}
+
+fn sort<T: Target>(params: &ListParams, unsorted: T::Field) -> Result<(T::Field, bool), ScimError> {
+    let descending = match params.sort_order.as_deref().map(str::trim) {
+        None | Some("") => false,
+        Some(order) if order.eq_ignore_ascii_case("ascending") => false,
+        Some(order) if order.eq_ignore_ascii_case("descending") => true,
+        Some(_) => {
+            return Err(ScimError::invalid_value(
+                "sortOrder must be ascending or descending",
+            ));
+        }
+    };
+    let Some(name) = params
+        .sort_by
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    else {
+        return Ok((unsorted, descending));
+    };
+    let path = crate::filter::parse_path(name)
+        .ok()
+        .filter(|path| path.value_filter.is_none() && path.sub_attr.is_none())
+        .ok_or_else(|| ScimError::invalid_value(format!("sortBy {name:?} is not an attribute")))?;
+    let field = T::field_of(&path.attr)
+        .map_err(|_| ScimError::invalid_value(format!("sorting by {name} is not supported")))?;
+    Ok((field, descending))
 }
 
 /// Translates a SCIM filter on Users into the directory's filter.

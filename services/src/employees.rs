@@ -81,9 +81,16 @@ impl EmployeeService for Directory {
         let request = request.into_inner();
         let limit = i64::from(request.limit.clamp(0, MAX_PAGE));
         let offset = request.offset.max(0);
+        let order = (request.sort_by(), request.descending);
         let (records, total) = self
             .store
-            .list_employees(&request.tenant_id, request.filter.as_ref(), offset, limit)
+            .list_employees(
+                &request.tenant_id,
+                request.filter.as_ref(),
+                order,
+                offset,
+                limit,
+            )
             .await
             .map_err(DirectoryError::from)?;
         let employees = records

@@ -75,6 +75,7 @@ impl GroupService for Directory {
             .list_groups(
                 &request.tenant_id,
                 request.filter.as_ref(),
+                (request.sort_by(), request.descending),
                 request.offset.max(0),
                 limit,
             )

@@ -467,3 +467,68 @@ async fn tenants_never_see_each_others_users() {
     assert_eq!(app.user(&id).await["active"], true);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn sort_by_and_sort_order_order_every_page() {
+    let app = TestApp::spawn().await;
+    for (name, display) in [
+        ("carol@example.test", Some("Carol")),
+        ("alice@example.test", None),
+        ("bob@example.test", Some("bob")),
+    ] {
+        let mut user = entra_user(name, name);
+        match display {
+            Some(display) => user["displayName"] = json!(display),
+            None => {
+                user.as_object_mut().unwrap().remove("displayName");
+            }
+        }
+        app.create_user(user).await;
+    }
+    let names = |list: &serde_json::Value| -> Vec<String> {
+        list["Resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["userName"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    let ascending = app.list("sortBy=userName").await;
+    let descending = app.list("sortBy=userName&sortOrder=DESCENDING").await;
+    let second_page = app.list("sortBy=userName&startIndex=2&count=1").await;
+    let by_display = app.list("sortBy=displayName&sortOrder=descending").await;
+    let bad_order = app.get("/Users?sortBy=userName&sortOrder=sideways").await;
+    let bad_field = app.get("/Users?sortBy=emails").await;
+
+    assert_eq!(
+        names(&ascending),
+        [
+            "alice@example.test",
+            "bob@example.test",
+            "carol@example.test"
+        ]
+    );
+    assert_eq!(
+        names(&descending),
+        [
+            "carol@example.test",
+            "bob@example.test",
+            "alice@example.test"
+        ]
+    );
+    assert_eq!(names(&second_page), ["bob@example.test"]);
+    assert_eq!(
+        names(&by_display),
+        [
+            "carol@example.test",
+            "bob@example.test",
+            "alice@example.test"
+        ],
+        "no displayName sorts last"
+    );
+    assert_eq!(bad_order.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad_field.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad_field.body["scimType"], "invalidValue");
+    app.stop().await;
+}

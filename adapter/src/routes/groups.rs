@@ -25,7 +25,7 @@ use crate::error::ScimError;
 use crate::extract::{ResourceId, ScimQuery};
 use crate::group::{from_scim, member_json, patch_changes, to_scim};
 use crate::json::{SCIM_CONTENT_TYPE, ScimJson};
-use crate::query::{ListParams, Projection, ReadParams, group_filter};
+use crate::query::{ListParams, Projection, ReadParams, group_filter, group_sort};
 use crate::routes::{Subject, record_refusal};
 use crate::schema::LIST_SCHEMA;
 use crate::user::etag;
@@ -45,7 +45,10 @@ pub async fn list(
 ) -> Result<Response, ScimError> {
     let page = params.page()?;
     let filter = params.filter_text().map(group_filter).transpose()?;
+    let (sort_by, descending) = group_sort(&params)?;
     let request = ListGroupsRequest {
+        sort_by: sort_by as i32,
+        descending,
         tenant_id: tenant.id.clone(),
         filter,
         offset: page.start_index - 1,

@@ -15,7 +15,7 @@ use crate::auth::Tenant;
 use crate::error::ScimError;
 use crate::extract::{ResourceId, ScimQuery};
 use crate::json::{ScimJson, ScimResponse};
-use crate::query::{ListParams, Projection, ReadParams, employee_filter};
+use crate::query::{ListParams, Projection, ReadParams, employee_filter, employee_sort};
 use crate::routes::{Subject, record_refusal};
 use crate::schema::LIST_SCHEMA;
 use crate::user::{canonicalize, etag, from_scim, to_scim};
@@ -33,7 +33,10 @@ pub async fn list(
 ) -> Result<ScimResponse, ScimError> {
     let page = params.page()?;
     let filter = params.filter_text().map(employee_filter).transpose()?;
+    let (sort_by, descending) = employee_sort(&params)?;
     let request = ListEmployeesRequest {
+        sort_by: sort_by as i32,
+        descending,
         tenant_id: tenant.id,
         filter,
         offset: page.start_index - 1,

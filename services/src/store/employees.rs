@@ -4,9 +4,9 @@
 
 use sqlx::{Any, FromRow, Transaction};
 
-use hrms_api::v1::EmployeeFilter;
+use hrms_api::v1::{EmployeeField, EmployeeFilter};
 
-use super::filter::push_filter;
+use super::filter::{employee_order, push_filter};
 use super::log::{NewEvent, insert_event};
 use super::{Sql, Store, StoreError, UniqueField, now_text};
 
@@ -212,9 +212,12 @@ impl Store {
         &self,
         tenant_id: &str,
         filter: Option<&EmployeeFilter>,
+        order: (EmployeeField, bool),
         offset: i64,
         limit: i64,
     ) -> Result<(Vec<EmployeeRecord>, i64), StoreError> {
+        let order_by = employee_order(order.0, order.1)
+            .map_err(|error| StoreError::InvalidFilter(error.to_string()))?;
         let mut count = Sql::new(
             "SELECT COUNT(*) FROM employees e \
              JOIN departments d ON d.id = e.department_id \
@@ -231,7 +234,8 @@ impl Store {
 
         let mut page = Sql::new(SELECT_EMPLOYEE);
         scope(&mut page, tenant_id, filter)?;
-        page.push(" ORDER BY e.created_at, e.id LIMIT ")
+        page.push(order_by)
+            .push(" LIMIT ")
             .bind(limit)
             .push(" OFFSET ")
             .bind(offset);

@@ -180,6 +180,95 @@ fn column(field: EmployeeField) -> Result<Column, FilterError> {
     })
 }
 
+/// The ORDER BY clause for a sort field: missing values last whatever the
+/// direction, then creation order, so paging stays stable.
+pub fn employee_order(field: EmployeeField, descending: bool) -> Result<&'static str, FilterError> {
+    use EmployeeField as F;
+    Ok(match (field, descending) {
+        (F::Unspecified, _) => " ORDER BY e.created_at, e.id",
+        (F::Id, false) => " ORDER BY e.id",
+        (F::Id, true) => " ORDER BY e.id DESC",
+        (F::UserName, false) => " ORDER BY e.user_name_key, e.created_at, e.id",
+        (F::UserName, true) => " ORDER BY e.user_name_key DESC, e.created_at, e.id",
+        (F::ExternalId, false) => {
+            " ORDER BY (e.external_id IS NULL), e.external_id, e.created_at, e.id"
+        }
+        (F::ExternalId, true) => {
+            " ORDER BY (e.external_id IS NULL), e.external_id DESC, e.created_at, e.id"
+        }
+        (F::DisplayName, false) => {
+            " ORDER BY (e.display_name_key IS NULL), e.display_name_key, e.created_at, e.id"
+        }
+        (F::DisplayName, true) => {
+            " ORDER BY (e.display_name_key IS NULL), e.display_name_key DESC, e.created_at, e.id"
+        }
+        (F::EmployeeCode, false) => " ORDER BY e.employee_code_key, e.created_at, e.id",
+        (F::EmployeeCode, true) => " ORDER BY e.employee_code_key DESC, e.created_at, e.id",
+        (F::Active, false) => " ORDER BY e.active, e.created_at, e.id",
+        (F::Active, true) => " ORDER BY e.active DESC, e.created_at, e.id",
+        (F::ManagerId, false) => {
+            " ORDER BY (e.manager_id IS NULL), e.manager_id, e.created_at, e.id"
+        }
+        (F::ManagerId, true) => {
+            " ORDER BY (e.manager_id IS NULL), e.manager_id DESC, e.created_at, e.id"
+        }
+        (F::GivenName, false) => {
+            " ORDER BY (e.given_name_key IS NULL), e.given_name_key, e.created_at, e.id"
+        }
+        (F::GivenName, true) => {
+            " ORDER BY (e.given_name_key IS NULL), e.given_name_key DESC, e.created_at, e.id"
+        }
+        (F::FamilyName, false) => {
+            " ORDER BY (e.family_name_key IS NULL), e.family_name_key, e.created_at, e.id"
+        }
+        (F::FamilyName, true) => {
+            " ORDER BY (e.family_name_key IS NULL), e.family_name_key DESC, e.created_at, e.id"
+        }
+        (F::Title, false) => " ORDER BY g.name_key, e.created_at, e.id",
+        (F::Title, true) => " ORDER BY g.name_key DESC, e.created_at, e.id",
+        (F::Department, false) => " ORDER BY d.name_key, e.created_at, e.id",
+        (F::Department, true) => " ORDER BY d.name_key DESC, e.created_at, e.id",
+        (F::CreatedAt, false) => " ORDER BY e.created_at, e.id",
+        (F::CreatedAt, true) => " ORDER BY e.created_at DESC, e.id DESC",
+        (F::UpdatedAt, false) => " ORDER BY e.updated_at, e.created_at, e.id",
+        (F::UpdatedAt, true) => " ORDER BY e.updated_at DESC, e.created_at, e.id",
+        (F::Email, _) => {
+            return Err(FilterError::Unsupported {
+                operator: "sortBy",
+                field: "EMPLOYEE_FIELD_EMAIL",
+            });
+        }
+    })
+}
+
+/// The ORDER BY clause for sorting groups.
+pub fn group_order(field: GroupField, descending: bool) -> Result<&'static str, FilterError> {
+    use GroupField as F;
+    Ok(match (field, descending) {
+        (F::Unspecified, _) => " ORDER BY g.created_at, g.id",
+        (F::Id, false) => " ORDER BY g.id",
+        (F::Id, true) => " ORDER BY g.id DESC",
+        (F::DisplayName, false) => " ORDER BY g.display_name_key, g.created_at, g.id",
+        (F::DisplayName, true) => " ORDER BY g.display_name_key DESC, g.created_at, g.id",
+        (F::ExternalId, false) => {
+            " ORDER BY (g.external_id IS NULL), g.external_id, g.created_at, g.id"
+        }
+        (F::ExternalId, true) => {
+            " ORDER BY (g.external_id IS NULL), g.external_id DESC, g.created_at, g.id"
+        }
+        (F::CreatedAt, false) => " ORDER BY g.created_at, g.id",
+        (F::CreatedAt, true) => " ORDER BY g.created_at DESC, g.id DESC",
+        (F::UpdatedAt, false) => " ORDER BY g.updated_at, g.created_at, g.id",
+        (F::UpdatedAt, true) => " ORDER BY g.updated_at DESC, g.created_at, g.id",
+        (F::Member, _) => {
+            return Err(FilterError::Unsupported {
+                operator: "sortBy",
+                field: "GROUP_FIELD_MEMBER",
+            });
+        }
+    })
+}
+
 fn group_column(field: GroupField) -> Result<Column, FilterError> {
     Ok(match field {
         GroupField::Unspecified => return Err(FilterError::NoField),

@@ -7,10 +7,10 @@
 
 use std::collections::HashSet;
 
-use hrms_api::v1::GroupFilter;
+use hrms_api::v1::{GroupField, GroupFilter};
 use sqlx::{Any, FromRow, Transaction};
 
-use super::filter::push_filter;
+use super::filter::{group_order, push_filter};
 use super::log::{NewEvent, insert_event};
 use super::{Sql, Store, StoreError, new_id, now_text};
 
@@ -110,9 +110,12 @@ impl Store {
         &self,
         tenant_id: &str,
         filter: Option<&GroupFilter>,
+        order: (GroupField, bool),
         offset: i64,
         limit: i64,
     ) -> Result<(Vec<GroupRecord>, i64), StoreError> {
+        let order_by = group_order(order.0, order.1)
+            .map_err(|error| StoreError::InvalidFilter(error.to_string()))?;
         let mut count = Sql::new("SELECT COUNT(*) FROM employee_groups g ");
         group_scope(&mut count, tenant_id, filter)?;
         let (text, args) = count.finish();
@@ -124,7 +127,8 @@ impl Store {
         }
         let mut page = Sql::new(SELECT_GROUP);
         group_scope(&mut page, tenant_id, filter)?;
-        page.push(" ORDER BY g.created_at, g.id LIMIT ")
+        page.push(order_by)
+            .push(" LIMIT ")
             .bind(limit)
             .push(" OFFSET ")
             .bind(offset);
