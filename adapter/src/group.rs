@@ -95,6 +95,9 @@ fn field<'a>(object: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
         .map(|(_, value)| value)
 }
 
+/// Longest member id accepted (ids are the directory's employee ids).
+const MAX_MEMBER_ID: usize = 256;
+
 /// Member ids from `[{"value": id}, …]`, one such object, or bare ids.
 pub fn member_ids(value: &Value) -> Result<Vec<String>, ScimError> {
     let items: Vec<&Value> = match value {
@@ -116,6 +119,17 @@ pub fn member_ids(value: &Value) -> Result<Vec<String>, ScimError> {
             _ => Err(ScimError::invalid_value(
                 "members must be a list of {\"value\": user id}",
             )),
+        })
+        .map(|id: Result<String, ScimError>| {
+            id.and_then(|id| {
+                if id.len() > MAX_MEMBER_ID {
+                    Err(ScimError::invalid_value(format!(
+                        "member ids are at most {MAX_MEMBER_ID} bytes"
+                    )))
+                } else {
+                    Ok(id)
+                }
+            })
         })
         .collect()
 }
@@ -182,6 +196,11 @@ fn path_change(
     }
     let attr = &parsed.attr;
     if attr.is("members") && attr.sub_attr.is_none() {
+        if parsed.sub_attr.is_some() {
+            return Err(ScimError::invalid_path(
+                "member sub-attributes cannot be changed; add or remove whole members",
+            ));
+        }
         return members_change(kind, parsed.value_filter.as_ref(), value, changes);
     }
     if parsed.value_filter.is_some() || attr.sub_attr.is_some() {
@@ -244,7 +263,12 @@ fn members_change(
         }
         (OpKind::Add, None) => group_change::Kind::AddMembers(ids(member_ids(required(value)?)?)),
         (OpKind::Replace, None) => {
-            group_change::Kind::ReplaceMembers(ids(member_ids(value.unwrap_or(&Value::Null))?))
+            let value = value.ok_or_else(|| {
+                ScimError::invalid_value(
+                    "replacing members needs a value (an empty list empties the group)",
+                )
+            })?;
+            group_change::Kind::ReplaceMembers(ids(member_ids(value)?))
         }
         (OpKind::Remove, None) => match value {
             None | Some(Value::Null) => group_change::Kind::ReplaceMembers(ids(Vec::new())),
@@ -365,6 +389,18 @@ mod tests {
             (
                 json!([{"op": "remove", "path": "members[display eq \"x\"]"}]),
                 "invalidFilter",
+            ),
+            (
+                json!([{"op": "remove", "path": "members[value eq \"a\"].display"}]),
+                "invalidPath",
+            ),
+            (
+                json!([{"op": "replace", "path": "members"}]),
+                "invalidValue",
+            ),
+            (
+                json!([{"op": "add", "path": "members", "value": [{"value": "x".repeat(300)}]}]),
+                "invalidValue",
             ),
         ];
         for (operations, scim_type) in cases {

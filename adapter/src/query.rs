@@ -383,6 +383,10 @@ impl Target for GroupFilter {
             )));
         }
         match inner {
+            Filter::Or(left, right) => Ok(Self::any(vec![
+                Self::value_path(path, left)?,
+                Self::value_path(path, right)?,
+            ])),
             Filter::Compare(sub, op @ (CompareOp::Eq | CompareOp::Ne), CompValue::String(id))
                 if sub.is("value") && sub.sub_attr.is_none() =>
             {
@@ -398,7 +402,7 @@ impl Target for GroupFilter {
                 String::new(),
             )),
             _ => Err(ScimError::invalid_filter(
-                "member value filters support value eq \"id\" only",
+                "member value filters support value eq \"id\", joined by or",
             )),
         }
     }
@@ -462,11 +466,51 @@ impl Projection {
             })
     }
 
-    /// Whether `attr` (a top-level name) is excluded outright.
+    /// Whether `attr` (a top-level name, possibly core-URN-qualified in
+    /// the request) is excluded outright.
     pub fn excludes(&self, attr: &str) -> bool {
-        self.exclude
-            .iter()
-            .any(|name| name.eq_ignore_ascii_case(attr))
+        self.exclude.iter().any(|name| {
+            let (schema, top, sub) = split_name(name);
+            schema.is_none() && sub.is_none() && top.eq_ignore_ascii_case(attr)
+        })
+    }
+
+    /// The projection of the sub-attributes of `attr`: `attributes=
+    /// members.value` keeps only `value` of each member, `excludedAttributes=
+    /// members.display` drops `display`.
+    pub fn nested(&self, attr: &str) -> Projection {
+        let subs = |names: &[String]| -> Vec<String> {
+            names
+                .iter()
+                .filter_map(|name| match split_name(name) {
+                    (None, top, Some(sub)) if top.eq_ignore_ascii_case(attr) => {
+                        Some(sub.to_owned())
+                    }
+                    _ => None,
+                })
+                .collect()
+        };
+        Projection {
+            include: subs(&self.include),
+            exclude: subs(&self.exclude),
+        }
+    }
+
+    /// Applies the projection to an object with no `id`/`schemas` rules
+    /// (a member, say): kept names if any are listed, minus excluded ones.
+    pub fn apply_plain(&self, value: Value) -> Value {
+        let Value::Object(object) = value else {
+            return value;
+        };
+        let kept = object
+            .into_iter()
+            .filter(|(key, _)| {
+                (self.include.is_empty()
+                    || self.include.iter().any(|n| n.eq_ignore_ascii_case(key)))
+                    && !self.exclude.iter().any(|n| n.eq_ignore_ascii_case(key))
+            })
+            .collect();
+        Value::Object(kept)
     }
 
     /// Applies the projection to a rendered resource. `id` and `schemas`

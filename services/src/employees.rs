@@ -33,6 +33,13 @@ const MAX_CHAIN: usize = 256;
 /// Largest page a list returns.
 pub const MAX_PAGE: i32 = 1000;
 
+/// What a provisioning-log entry is about.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Subject<'a> {
+    Employee(Option<&'a str>),
+    Group(Option<&'a str>),
+}
+
 /// HR fields resolved from a request, ready to store.
 struct Resolved {
     columns: EmployeeColumns,
@@ -52,8 +59,13 @@ impl EmployeeService for Directory {
         match self.create(&request.tenant_id, attributes).await {
             Ok(employee) => Ok(Response::new(employee)),
             Err(error) => {
-                self.log_failure(&request.tenant_id, "create", None, &error)
-                    .await;
+                self.log_failure(
+                    &request.tenant_id,
+                    "create",
+                    Subject::Employee(None),
+                    &error,
+                )
+                .await;
                 Err(error.into())
             }
         }
@@ -121,8 +133,13 @@ impl EmployeeService for Directory {
                     "" => "update",
                     given => given,
                 };
-                self.log_failure(&request.tenant_id, operation, Some(&request.id), &error)
-                    .await;
+                self.log_failure(
+                    &request.tenant_id,
+                    operation,
+                    Subject::Employee(Some(&request.id)),
+                    &error,
+                )
+                .await;
                 Err(error.into())
             }
         }
@@ -347,13 +364,17 @@ impl Directory {
 
     /// Records a refused write in the provisioning log. Conflicts of
     /// concurrent writers are retried by callers and not logged.
-    async fn log_failure(
+    pub(crate) async fn log_failure(
         &self,
         tenant_id: &str,
         operation: &str,
-        employee_id: Option<&str>,
+        subject: Subject<'_>,
         error: &DirectoryError,
     ) {
+        let (employee_id, group_id) = match subject {
+            Subject::Employee(id) => (id, None),
+            Subject::Group(id) => (None, id),
+        };
         if matches!(
             error,
             DirectoryError::TenantNotFound | DirectoryError::VersionMismatch
@@ -365,7 +386,7 @@ impl Directory {
             tenant_id,
             operation,
             employee_id: employee_id.filter(|_| !matches!(error, DirectoryError::EmployeeNotFound)),
-            group_id: None,
+            group_id,
             outcome: "failure",
             reason: error.reason(),
             detail: &detail,

@@ -14,6 +14,7 @@ use hrms_api::v1::{
 };
 use tonic::{Request, Response, Status};
 
+use crate::employees::Subject;
 use crate::error::DirectoryError;
 use crate::store::{GroupChange, GroupRecord, StoreError, UniqueField, parse_timestamp};
 use crate::{Directory, name_key};
@@ -33,22 +34,11 @@ impl GroupService for Directory {
         request: Request<CreateGroupRequest>,
     ) -> Result<Response<Group>, Status> {
         let request = request.into_inner();
-        let tenant = self.tenant(&request.tenant_id).await?;
-        let name = group_name(&request.display_name)?;
-        check_member_count(request.member_ids.len())?;
-        let external_id = non_blank(&request.external_id);
-        let record = self
-            .store
-            .insert_group(
-                &tenant.id,
-                (&name, &name_key(&name)),
-                external_id.as_deref(),
-                &request.member_ids,
-            )
-            .await
-            .map_err(group_error)?;
-        tracing::info!(tenant.id = %tenant.id, group.id = %record.id, group.members = record.member_count, "group created");
-        Ok(Response::new(to_group(record)?))
+        let created = self.create_group_record(&request).await;
+        let group = self
+            .logged(&request.tenant_id, "create", None, created)
+            .await?;
+        Ok(Response::new(group))
     }
 
     async fn get_group(
@@ -141,12 +131,13 @@ impl GroupService for Directory {
         request: Request<RenameGroupRequest>,
     ) -> Result<Response<Group>, Status> {
         let request = request.into_inner();
-        let name = group_name(&request.display_name)?;
-        let change = GroupChange::Rename {
-            key: name_key(&name),
-            name,
-        };
-        self.modify(&request.tenant_id, &request.id, vec![change], None)
+        let changes = group_name(&request.display_name).map(|name| {
+            vec![GroupChange::Rename {
+                key: name_key(&name),
+                name,
+            }]
+        });
+        self.modify(&request.tenant_id, &request.id, changes, None)
             .await
     }
 
@@ -155,9 +146,10 @@ impl GroupService for Directory {
         request: Request<GroupMembersRequest>,
     ) -> Result<Response<Group>, Status> {
         let request = request.into_inner();
-        check_member_count(request.member_ids.len())?;
-        let change = GroupChange::Add(request.member_ids);
-        self.modify(&request.tenant_id, &request.id, vec![change], None)
+        let changes = check_member_count(request.member_ids.len())
+            .and_then(|()| check_member_ids(&request.member_ids))
+            .map(|()| vec![GroupChange::Add(request.member_ids)]);
+        self.modify(&request.tenant_id, &request.id, changes, None)
             .await
     }
 
@@ -166,9 +158,10 @@ impl GroupService for Directory {
         request: Request<GroupMembersRequest>,
     ) -> Result<Response<Group>, Status> {
         let request = request.into_inner();
-        check_member_count(request.member_ids.len())?;
-        let change = GroupChange::Remove(request.member_ids);
-        self.modify(&request.tenant_id, &request.id, vec![change], None)
+        let changes = check_member_count(request.member_ids.len())
+            .and_then(|()| check_member_ids(&request.member_ids))
+            .map(|()| vec![GroupChange::Remove(request.member_ids)]);
+        self.modify(&request.tenant_id, &request.id, changes, None)
             .await
     }
 
@@ -177,9 +170,10 @@ impl GroupService for Directory {
         request: Request<GroupMembersRequest>,
     ) -> Result<Response<Group>, Status> {
         let request = request.into_inner();
-        check_member_count(request.member_ids.len())?;
-        let change = GroupChange::Replace(request.member_ids);
-        self.modify(&request.tenant_id, &request.id, vec![change], None)
+        let changes = check_member_count(request.member_ids.len())
+            .and_then(|()| check_member_ids(&request.member_ids))
+            .map(|()| vec![GroupChange::Replace(request.member_ids)]);
+        self.modify(&request.tenant_id, &request.id, changes, None)
             .await
     }
 
@@ -189,37 +183,7 @@ impl GroupService for Directory {
         request: Request<ModifyGroupRequest>,
     ) -> Result<Response<Group>, Status> {
         let request = request.into_inner();
-        let mut changes = Vec::with_capacity(request.changes.len());
-        let mut named = 0;
-        for change in request.changes {
-            let change = match change.kind {
-                Some(group_change::Kind::Rename(name)) => {
-                    let name = group_name(&name)?;
-                    GroupChange::Rename {
-                        key: name_key(&name),
-                        name,
-                    }
-                }
-                Some(group_change::Kind::SetExternalId(id)) => {
-                    GroupChange::SetExternalId(non_blank(&id))
-                }
-                Some(group_change::Kind::AddMembers(ids)) => {
-                    named += ids.ids.len();
-                    GroupChange::Add(ids.ids)
-                }
-                Some(group_change::Kind::RemoveMembers(ids)) => {
-                    named += ids.ids.len();
-                    GroupChange::Remove(ids.ids)
-                }
-                Some(group_change::Kind::ReplaceMembers(ids)) => {
-                    named += ids.ids.len();
-                    GroupChange::Replace(ids.ids)
-                }
-                None => return Err(DirectoryError::invalid("changes", "a change is empty").into()),
-            };
-            changes.push(change);
-        }
-        check_member_count(named)?;
+        let changes = group_changes(request.changes);
         self.modify(
             &request.tenant_id,
             &request.id,
@@ -234,10 +198,13 @@ impl GroupService for Directory {
         request: Request<DeleteGroupRequest>,
     ) -> Result<Response<DeleteGroupResponse>, Status> {
         let request = request.into_inner();
-        self.store
+        let deleted = self
+            .store
             .delete_group(&request.tenant_id, &request.id, request.expected_version)
             .await
-            .map_err(group_error)?;
+            .map_err(group_error);
+        self.logged(&request.tenant_id, "delete", Some(&request.id), deleted)
+            .await?;
         tracing::info!(tenant.id = %request.tenant_id, group.id = %request.id, "group deleted");
         Ok(Response::new(DeleteGroupResponse {}))
     }
@@ -261,21 +228,111 @@ impl GroupService for Directory {
 }
 
 impl Directory {
+    async fn create_group_record(
+        &self,
+        request: &CreateGroupRequest,
+    ) -> Result<Group, DirectoryError> {
+        let tenant = self.tenant(&request.tenant_id).await?;
+        let name = group_name(&request.display_name)?;
+        check_member_count(request.member_ids.len())?;
+        check_member_ids(&request.member_ids)?;
+        check_external_id(&request.external_id)?;
+        let external_id = non_blank(&request.external_id);
+        let record = self
+            .store
+            .insert_group(
+                &tenant.id,
+                (&name, &name_key(&name)),
+                external_id.as_deref(),
+                &request.member_ids,
+            )
+            .await
+            .map_err(group_error)?;
+        tracing::info!(tenant.id = %tenant.id, group.id = %record.id, group.members = record.member_count, "group created");
+        to_group(record)
+    }
+
+    /// Applies validated changes; a validation error arrives as `changes`
+    /// so that it is logged like any other refusal.
     async fn modify(
         &self,
         tenant_id: &str,
         id: &str,
-        changes: Vec<GroupChange>,
+        changes: Result<Vec<GroupChange>, DirectoryError>,
         expected_version: Option<i64>,
     ) -> Result<Response<Group>, Status> {
-        let record = self
-            .store
-            .modify_group(tenant_id, id, &changes, expected_version)
-            .await
-            .map_err(group_error)?;
-        tracing::info!(tenant.id = %tenant_id, group.id = %id, group.members = record.member_count, "group changed");
-        Ok(Response::new(to_group(record)?))
+        let modified = match changes {
+            Ok(changes) => self
+                .store
+                .modify_group(tenant_id, id, &changes, expected_version)
+                .await
+                .map_err(group_error)
+                .and_then(to_group),
+            Err(error) => Err(error),
+        };
+        let group = self.logged(tenant_id, "update", Some(id), modified).await?;
+        tracing::info!(tenant.id = %tenant_id, group.id = %id, group.members = group.member_count, "group changed");
+        Ok(Response::new(group))
     }
+
+    /// Passes a result through, writing a refused group write to the
+    /// provisioning log on the way.
+    async fn logged<T>(
+        &self,
+        tenant_id: &str,
+        operation: &str,
+        group_id: Option<&str>,
+        result: Result<T, DirectoryError>,
+    ) -> Result<T, DirectoryError> {
+        if let Err(error) = &result {
+            let group_id = group_id.filter(|_| !matches!(error, DirectoryError::GroupNotFound));
+            self.log_failure(tenant_id, operation, Subject::Group(group_id), error)
+                .await;
+        }
+        result
+    }
+}
+
+/// Validates the changes of a ModifyGroup request.
+fn group_changes(
+    requested: Vec<hrms_api::v1::GroupChange>,
+) -> Result<Vec<GroupChange>, DirectoryError> {
+    let mut changes = Vec::with_capacity(requested.len());
+    let mut named = 0;
+    for change in requested {
+        let change = match change.kind {
+            Some(group_change::Kind::Rename(name)) => {
+                let name = group_name(&name)?;
+                GroupChange::Rename {
+                    key: name_key(&name),
+                    name,
+                }
+            }
+            Some(group_change::Kind::SetExternalId(id)) => {
+                check_external_id(&id)?;
+                GroupChange::SetExternalId(non_blank(&id))
+            }
+            Some(group_change::Kind::AddMembers(ids)) => {
+                named += ids.ids.len();
+                check_member_ids(&ids.ids)?;
+                GroupChange::Add(ids.ids)
+            }
+            Some(group_change::Kind::RemoveMembers(ids)) => {
+                named += ids.ids.len();
+                check_member_ids(&ids.ids)?;
+                GroupChange::Remove(ids.ids)
+            }
+            Some(group_change::Kind::ReplaceMembers(ids)) => {
+                named += ids.ids.len();
+                check_member_ids(&ids.ids)?;
+                GroupChange::Replace(ids.ids)
+            }
+            None => return Err(DirectoryError::invalid("changes", "a change is empty")),
+        };
+        changes.push(change);
+    }
+    check_member_count(named)?;
+    Ok(changes)
 }
 
 /// Store failures in the language of groups.
@@ -297,6 +354,32 @@ fn group_name(name: &str) -> Result<String, DirectoryError> {
         ));
     }
     Ok(name.to_owned())
+}
+
+/// Longest accepted member id or group externalId.
+const MAX_ID_LEN: usize = 256;
+
+/// Member ids are employee ids: short, printable.
+fn check_member_ids<'a>(ids: impl IntoIterator<Item = &'a String>) -> Result<(), DirectoryError> {
+    for id in ids {
+        if id.len() > MAX_ID_LEN || id.chars().any(char::is_control) {
+            return Err(DirectoryError::invalid(
+                "members",
+                format!("member ids are at most {MAX_ID_LEN} bytes without control characters"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_external_id(id: &str) -> Result<(), DirectoryError> {
+    if id.len() > MAX_ID_LEN || id.chars().any(char::is_control) {
+        return Err(DirectoryError::invalid(
+            "externalId",
+            format!("must be at most {MAX_ID_LEN} bytes without control characters"),
+        ));
+    }
+    Ok(())
 }
 
 fn check_member_count(count: usize) -> Result<(), DirectoryError> {

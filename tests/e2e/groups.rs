@@ -522,3 +522,155 @@ async fn bad_group_requests_get_scim_errors() {
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_group_patch_that_changes_nothing_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let u = users(&app, 1).await;
+    let group = create_group(&app, "Team").await;
+    patch_group(
+        &app,
+        &group,
+        json!([{"op": "Add", "path": "members", "value": [{"value": u[0]}]}]),
+    )
+    .await;
+
+    patch_group(
+        &app,
+        &group,
+        json!([{"op": "Add", "path": "members", "value": [{"value": u[0]}]}]),
+    )
+    .await;
+    patch_group(
+        &app,
+        &group,
+        json!([{"op": "Replace", "path": "displayName", "value": "Team"}]),
+    )
+    .await;
+    patch_group(
+        &app,
+        &group,
+        json!([{"op": "Remove", "path": "members", "value": [{"value": "not-a-member"}]}]),
+    )
+    .await;
+
+    let read = app
+        .get(&format!("/Groups/{group}?excludedAttributes=members"))
+        .await;
+    assert_eq!(read.body["meta"]["version"], "W/\"2\"");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn member_projections_and_urn_exclusions_are_honoured() {
+    let app = TestApp::spawn().await;
+    let u = users(&app, 1).await;
+    let group = create_group(&app, "Team").await;
+    patch_group(
+        &app,
+        &group,
+        json!([{"op": "Add", "path": "members", "value": [{"value": u[0]}]}]),
+    )
+    .await;
+
+    let urn = app
+        .get(&format!(
+            "/Groups/{group}?excludedAttributes=urn:ietf:params:scim:schemas:core:2.0:Group:members"
+        ))
+        .await;
+    let values = app
+        .get(&format!("/Groups/{group}?attributes=members.value"))
+        .await;
+    let no_display = app
+        .get(&format!(
+            "/Groups/{group}?excludedAttributes=members.display"
+        ))
+        .await;
+    let either = app
+        .get(&format!("/Groups?filter=members%5Bvalue+eq+%22x%22+or+value+eq+%22{}%22%5D&excludedAttributes=members", u[0]))
+        .await;
+
+    assert!(urn.body.get("members").is_none());
+    assert_eq!(values.body["members"], json!([{"value": u[0]}]));
+    assert!(no_display.body["members"][0].get("display").is_none());
+    assert!(no_display.body["members"][0].get("value").is_some());
+    assert_eq!(either.body["totalResults"], 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn oversized_member_ids_and_valueless_replace_are_400() {
+    let app = TestApp::spawn().await;
+    let group = create_group(&app, "Team").await;
+
+    let long = patch_group(
+        &app,
+        &group,
+        json!([{"op": "add", "path": "members", "value": [{"value": "z".repeat(5000)}]}]),
+    )
+    .await;
+    let no_value = patch_group(&app, &group, json!([{"op": "replace", "path": "members"}])).await;
+    let long_ext = app
+        .call(
+            Method::POST,
+            "/Groups",
+            Some(json!({"displayName": "Other", "externalId": "x".repeat(1000)})),
+        )
+        .await;
+
+    for reply in [long, no_value, long_ext] {
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+        assert_eq!(reply.body["scimType"], "invalidValue");
+        assert!(reply.body["detail"].as_str().unwrap().len() < 200);
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn refused_group_writes_are_in_the_provisioning_log() {
+    use hrms_api::v1::ListProvisioningEventsRequest;
+    use hrms_api::v1::provisioning_log_service_client::ProvisioningLogServiceClient;
+    let app = TestApp::spawn().await;
+    let group = create_group(&app, "Team").await;
+
+    app.call(
+        Method::POST,
+        "/Groups",
+        Some(json!({"displayName": "TEAM"})),
+    )
+    .await;
+    patch_group(
+        &app,
+        &group,
+        json!([{"op": "add", "path": "members", "value": [{"value": "nobody"}]}]),
+    )
+    .await;
+
+    let mut log = ProvisioningLogServiceClient::connect(app.grpc.clone())
+        .await
+        .unwrap();
+    let events = log
+        .list_provisioning_events(ListProvisioningEventsRequest {
+            tenant_id: app.tenant_id.clone(),
+            limit: 10,
+            outcome: "failure".to_owned(),
+            ..ListProvisioningEventsRequest::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .events;
+    let seen: Vec<(&str, &str, &str)> = events
+        .iter()
+        .map(|e| (e.operation.as_str(), e.reason.as_str(), e.group_id.as_str()))
+        .collect();
+    assert!(
+        seen.contains(&("create", "GROUP_NAME_TAKEN", "")),
+        "{seen:?}"
+    );
+    assert!(
+        seen.contains(&("update", "UNKNOWN_MEMBER", group.as_str())),
+        "{seen:?}"
+    );
+    app.stop().await;
+}

@@ -319,7 +319,9 @@ fn group_schema(base: &str) -> Value {
         Attr::new("$ref", "reference")
             .mutability("immutable")
             .build("The member's URI"),
-        text("display", "The member's name"),
+        Attr::new("display", "string")
+            .mutability("readOnly")
+            .build("The member's display name (or user name)"),
     ];
     let attributes = vec![
         Attr::new("displayName", "string")

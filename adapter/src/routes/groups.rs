@@ -339,6 +339,7 @@ fn stream_groups(
     groups: Vec<Group>,
 ) -> Response {
     let with_members = !projection.excludes("members") && projection.includes("members");
+    let member_fields = MemberFields::of(projection);
     let rendered: Vec<(String, Group)> = groups
         .into_iter()
         .map(|group| {
@@ -350,6 +351,7 @@ fn stream_groups(
         .collect();
     let (sender, receiver) = mpsc::channel::<Result<Bytes, std::io::Error>>(STREAM_BUFFER);
     let writer = GroupWriter {
+        member_fields,
         state: state.clone(),
         tenant_id: tenant.id.clone(),
         base: base.0.clone(),
@@ -364,8 +366,27 @@ fn stream_groups(
     response
 }
 
+/// Which sub-attributes of each member a projection keeps
+/// (`attributes=members.value`, `excludedAttributes=members.display`).
+struct MemberFields {
+    projection: Projection,
+}
+
+impl MemberFields {
+    fn of(projection: &Projection) -> Self {
+        MemberFields {
+            projection: projection.nested("members"),
+        }
+    }
+
+    fn apply(&self, member: Value) -> Value {
+        self.projection.apply_plain(member)
+    }
+}
+
 /// The task that feeds a streamed response.
 struct GroupWriter {
+    member_fields: MemberFields,
     state: AppState,
     tenant_id: String,
     base: String,
@@ -431,6 +452,8 @@ impl GroupWriter {
                 .await
             {
                 Ok(page) => page.into_inner(),
+                // Deleted while being read: it had the members sent so far.
+                Err(status) if status.code() == tonic::Code::NotFound => return Ok(()),
                 Err(status) => {
                     tracing::warn!(grpc.code = ?status.code(), group.id = %group_id, "member stream cut off");
                     let _ = self
@@ -446,9 +469,8 @@ impl GroupWriter {
                     chunk.push(',');
                 }
                 first = false;
-                chunk.push_str(
-                    &member_json(&member.employee_id, &member.display, &self.base).to_string(),
-                );
+                let json = member_json(&member.employee_id, &member.display, &self.base);
+                chunk.push_str(&self.member_fields.apply(json).to_string());
             }
             self.send(chunk).await?;
             if page.next_after.is_empty() {

@@ -43,6 +43,9 @@ enum Column {
     Exact(&'static str),
     /// Stored lower-cased; the value is lower-cased too.
     Lower(&'static str),
+    /// A name key (trimmed, inner spaces collapsed, lower-cased); the value
+    /// is keyed the same way.
+    Name(&'static str),
     /// Stored upper-cased (Employee Codes).
     Upper(&'static str),
     /// 0/1.
@@ -173,8 +176,8 @@ fn column(field: EmployeeField) -> Result<Column, FilterError> {
         EmployeeField::Email => return Err(FilterError::NoField),
         EmployeeField::GivenName => Column::Lower("e.given_name_key"),
         EmployeeField::FamilyName => Column::Lower("e.family_name_key"),
-        EmployeeField::Title => Column::Lower("g.name_key"),
-        EmployeeField::Department => Column::Lower("d.name_key"),
+        EmployeeField::Title => Column::Name("g.name_key"),
+        EmployeeField::Department => Column::Name("d.name_key"),
         EmployeeField::CreatedAt => Column::Time("e.created_at"),
         EmployeeField::UpdatedAt => Column::Time("e.updated_at"),
     })
@@ -273,7 +276,7 @@ fn group_column(field: GroupField) -> Result<Column, FilterError> {
     Ok(match field {
         GroupField::Unspecified => return Err(FilterError::NoField),
         GroupField::Id => Column::Exact("g.id"),
-        GroupField::DisplayName => Column::Lower("g.display_name_key"),
+        GroupField::DisplayName => Column::Name("g.display_name_key"),
         GroupField::ExternalId => Column::Exact("g.external_id"),
         GroupField::Member => Column::Member,
         GroupField::CreatedAt => Column::Time("g.created_at"),
@@ -339,6 +342,7 @@ fn push_column(
     match column {
         Column::Exact(name) => push_text(sql, name, operator, value.to_owned()),
         Column::Lower(name) => push_text(sql, name, operator, value.to_lowercase()),
+        Column::Name(name) => push_text(sql, name, operator, crate::name_key(value)),
         Column::Upper(name) => push_text(sql, name, operator, value.trim().to_uppercase()),
         Column::Time(name) => {
             let at = chrono::DateTime::parse_from_rfc3339(value.trim())

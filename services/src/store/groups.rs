@@ -197,31 +197,46 @@ impl Store {
         }
         let now = now_text();
         let mut delta = 0_i64;
+        // Whether anything really changed; a request that re-adds members or
+        // renames to the current name writes nothing.
+        let mut changed = false;
+        let mut name = current.display_name.clone();
+        let mut external_id = current.external_id.clone();
         for change in changes {
             match change {
-                GroupChange::Rename { name, key } => {
+                GroupChange::Rename { name: new, .. } if *new == name => {}
+                GroupChange::SetExternalId(id) if *id == external_id => {}
+                GroupChange::Rename { name: new, key } => {
+                    changed = true;
+                    name.clone_from(new);
                     sqlx::query(
                         "UPDATE employee_groups SET display_name = $1, display_name_key = $2 \
                          WHERE id = $3",
                     )
-                    .bind(name)
+                    .bind(new)
                     .bind(key)
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
                 }
-                GroupChange::SetExternalId(external_id) => {
+                GroupChange::SetExternalId(new) => {
+                    changed = true;
+                    external_id.clone_from(new);
                     sqlx::query("UPDATE employee_groups SET external_id = $1 WHERE id = $2")
-                        .bind(external_id)
+                        .bind(new)
                         .bind(id)
                         .execute(&mut *tx)
                         .await?;
                 }
                 GroupChange::Add(members) => {
-                    delta += add_members(&mut tx, tenant_id, id, members, &now).await?;
+                    let added = add_members(&mut tx, tenant_id, id, members, &now).await?;
+                    changed |= added > 0;
+                    delta += added;
                 }
                 GroupChange::Remove(members) => {
-                    delta -= remove_members(&mut tx, id, members).await?;
+                    let removed = remove_members(&mut tx, id, members).await?;
+                    changed |= removed > 0;
+                    delta -= removed;
                 }
                 GroupChange::Replace(members) => {
                     let removed = sqlx::query("DELETE FROM group_members WHERE group_id = $1")
@@ -229,10 +244,16 @@ impl Store {
                         .execute(&mut *tx)
                         .await?
                         .rows_affected();
-                    delta -= i64::try_from(removed).unwrap_or(i64::MAX);
-                    delta += add_members(&mut tx, tenant_id, id, members, &now).await?;
+                    let removed = i64::try_from(removed).unwrap_or(i64::MAX);
+                    let added = add_members(&mut tx, tenant_id, id, members, &now).await?;
+                    changed |= removed > 0 || added > 0;
+                    delta += added - removed;
                 }
             }
+        }
+        if !changed {
+            // Nothing to keep: the transaction is dropped (rolled back).
+            return Ok(current);
         }
         let done = sqlx::query(
             "UPDATE employee_groups SET member_count = member_count + $1, \
