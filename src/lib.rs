@@ -57,18 +57,6 @@ pub mod propagation {
         }
     }
 
-    struct Metadata<'a>(&'a mut tonic::metadata::MetadataMap);
-
-    impl Injector for Metadata<'_> {
-        fn set(&mut self, key: &str, value: String) {
-            let key = tonic::metadata::MetadataKey::from_bytes(key.as_bytes());
-            let value = tonic::metadata::MetadataValue::try_from(value.as_str());
-            if let (Ok(key), Ok(value)) = (key, value) {
-                self.0.insert(key, value);
-            }
-        }
-    }
-
     /// The remote parent carried in `headers`, if any.
     pub fn extract(headers: &HeaderMap) -> Context {
         opentelemetry::global::get_text_map_propagator(|propagator| {
@@ -76,10 +64,22 @@ pub mod propagation {
         })
     }
 
-    /// Writes `context` into outgoing gRPC metadata.
-    pub fn inject(context: &Context, metadata: &mut tonic::metadata::MetadataMap) {
+    struct HeadersMut<'a>(&'a mut HeaderMap);
+
+    impl Injector for HeadersMut<'_> {
+        fn set(&mut self, key: &str, value: String) {
+            let name = http::HeaderName::from_bytes(key.as_bytes());
+            let value = http::HeaderValue::from_str(&value);
+            if let (Ok(name), Ok(value)) = (name, value) {
+                self.0.insert(name, value);
+            }
+        }
+    }
+
+    /// Writes `context` into the headers of an outgoing request.
+    pub fn inject(context: &Context, headers: &mut HeaderMap) {
         opentelemetry::global::get_text_map_propagator(|propagator| {
-            propagator.inject_context(context, &mut Metadata(metadata))
+            propagator.inject_context(context, &mut HeadersMut(headers))
         });
     }
 }

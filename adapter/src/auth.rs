@@ -27,6 +27,9 @@ impl FromRequestParts<AppState> for Tenant {
             .map_err(ScimError::from)?
             .into_inner();
         tracing::Span::current().record("tenant.id", response.tenant_id.as_str());
+        if let Some(slot) = parts.extensions.get::<crate::metrics::TenantSlot>() {
+            slot.set(&response.tenant_id);
+        }
         Ok(Tenant {
             id: response.tenant_id,
         })

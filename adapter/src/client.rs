@@ -1,5 +1,6 @@
-//! gRPC clients of the directory, sharing one lazily connected channel and
-//! carrying the W3C trace context of the calling span.
+//! gRPC clients of the directory, sharing one lazily connected channel;
+//! each call is a `grpc.client` span whose W3C trace context travels in the
+//! request headers to the directory.
 
 use std::time::Duration;
 
@@ -7,25 +8,43 @@ use hrms_api::v1::employee_service_client::EmployeeServiceClient;
 use hrms_api::v1::group_service_client::GroupServiceClient;
 use hrms_api::v1::provisioning_log_service_client::ProvisioningLogServiceClient;
 use hrms_api::v1::tenant_service_client::TenantServiceClient;
-use tonic::service::Interceptor;
-use tonic::service::interceptor::InterceptedService;
+use std::task::{Context, Poll};
+
 use tonic::transport::{Channel, Endpoint};
+use tower::Service;
+use tracing::Instrument;
+use tracing::instrument::Instrumented;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
-type Traced = InterceptedService<Channel, TraceContext>;
+/// A channel whose every call gets a `grpc.client` span, with that span's
+/// W3C trace context written into the request headers.
+#[derive(Clone, Debug)]
+pub struct Traced {
+    inner: Channel,
+}
 
-/// Writes the current span's context into each outgoing call.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct TraceContext;
+impl<B> Service<http::Request<B>> for Traced
+where
+    Channel: Service<http::Request<B>>,
+{
+    type Response = <Channel as Service<http::Request<B>>>::Response;
+    type Error = <Channel as Service<http::Request<B>>>::Error;
+    type Future = Instrumented<<Channel as Service<http::Request<B>>>::Future>;
 
-impl Interceptor for TraceContext {
-    fn call(
-        &mut self,
-        mut request: tonic::Request<()>,
-    ) -> Result<tonic::Request<()>, tonic::Status> {
-        let context = tracing::Span::current().context();
-        hrms_api::propagation::inject(&context, request.metadata_mut());
-        Ok(request)
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Service::<http::Request<B>>::poll_ready(&mut self.inner, cx)
+    }
+
+    fn call(&mut self, mut request: http::Request<B>) -> Self::Future {
+        let span = tracing::info_span!(
+            "grpc.client",
+            otel.name = %request.uri().path(),
+            otel.kind = "client",
+            rpc.system = "grpc",
+            rpc.method = %request.uri().path(),
+        );
+        hrms_api::propagation::inject(&span.context(), request.headers_mut());
+        self.inner.call(request).instrument(span)
     }
 }
 
@@ -53,12 +72,14 @@ impl Directory {
             .connect_timeout(Duration::from_secs(5))
             .timeout(timeout)
             .tcp_nodelay(true);
-        let channel = endpoint.connect_lazy();
+        let channel = Traced {
+            inner: endpoint.connect_lazy(),
+        };
         Ok(Directory {
-            employees: EmployeeServiceClient::with_interceptor(channel.clone(), TraceContext),
-            groups: GroupServiceClient::with_interceptor(channel.clone(), TraceContext),
-            tenants: TenantServiceClient::with_interceptor(channel.clone(), TraceContext),
-            log: ProvisioningLogServiceClient::with_interceptor(channel, TraceContext),
+            employees: EmployeeServiceClient::new(channel.clone()),
+            groups: GroupServiceClient::new(channel.clone()),
+            tenants: TenantServiceClient::new(channel.clone()),
+            log: ProvisioningLogServiceClient::new(channel),
         })
     }
 }

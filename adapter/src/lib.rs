@@ -18,6 +18,7 @@ pub mod extract;
 pub mod filter;
 pub mod group;
 pub mod json;
+pub mod metrics;
 pub mod patch;
 pub mod query;
 pub mod routes;
@@ -35,6 +36,7 @@ use axum::routing::get;
 use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
+use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 use crate::error::ScimError;
 
@@ -142,6 +144,7 @@ pub fn router(state: AppState) -> Router {
         .nest(BASE_PATH, scim)
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(json::MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(metrics::track))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request<_>| {
@@ -149,18 +152,30 @@ pub fn router(state: AppState) -> Router {
                         .extensions()
                         .get::<MatchedPath>()
                         .map_or("unmatched", MatchedPath::as_str);
-                    tracing::info_span!(
+                    let span = tracing::info_span!(
                         "http.request",
+                        otel.name = %format_args!("{} {route}", request.method()),
                         otel.kind = "server",
+                        otel.status_code = tracing::field::Empty,
                         http.method = %request.method(),
                         http.route = route,
+                        http.response.status_code = tracing::field::Empty,
                         tenant.id = tracing::field::Empty,
-                    )
+                    );
+                    // A caller that is itself traced continues its trace.
+                    let _ = span.set_parent(hrms_api::propagation::extract(request.headers()));
+                    span
                 })
                 // Failures are logged once, where they become a response.
                 .on_failure(())
                 .on_response(
-                    |response: &axum::response::Response, latency: Duration, _: &tracing::Span| {
+                    |response: &axum::response::Response,
+                     latency: Duration,
+                     span: &tracing::Span| {
+                        span.record("http.response.status_code", response.status().as_u16());
+                        if response.status().is_server_error() {
+                            span.record("otel.status_code", "ERROR");
+                        }
                         tracing::info!(
                             http.status = response.status().as_u16(),
                             latency_ms = latency.as_secs_f64() * 1000.0,

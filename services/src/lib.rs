@@ -10,6 +10,7 @@
 pub mod employees;
 pub mod error;
 pub mod groups;
+pub mod metrics;
 pub mod organization;
 pub mod provisioning;
 pub mod server;

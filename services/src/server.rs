@@ -73,6 +73,7 @@ pub async fn serve(
         .trace_fn(|request| {
             let span = tracing::info_span!(
                 "grpc.server",
+                otel.name = %request.uri().path(),
                 otel.kind = "server",
                 rpc.system = "grpc",
                 rpc.method = %request.uri().path(),

@@ -67,6 +67,9 @@ where
     .bind(event.group_id)
     .execute(executor)
     .await?;
+    // Counted when written; a transaction that then fails to commit
+    // leaves the count one too high, which metrics tolerate.
+    crate::metrics::record_event(event);
     Ok(id)
 }
 
