@@ -32,7 +32,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, MatchedPath};
 use axum::http::request::Parts;
 use axum::http::{Request, header};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
@@ -115,6 +115,9 @@ pub fn router(state: AppState) -> Router {
     use routes::{discovery, groups, users};
     let scim = Router::new()
         .route("/Users", get(users::list).post(users::create))
+        .route("/Users/.search", post(users::search))
+        .route("/Groups/.search", post(groups::search))
+        .route("/.search", post(search_everywhere))
         .route(
             "/Users/{id}",
             get(users::get)
@@ -185,6 +188,16 @@ pub fn router(state: AppState) -> Router {
                 ),
         )
         .with_state(state)
+}
+
+/// Root-level search across resource types is not offered (RFC 7644
+/// §3.4.3 allows answering 501); the per-type endpoints are.
+async fn search_everywhere() -> ScimError {
+    ScimError::new(
+        axum::http::StatusCode::NOT_IMPLEMENTED,
+        None,
+        "search across all resource types is not supported; use /Users/.search or /Groups/.search",
+    )
 }
 
 async fn not_found() -> ScimError {

@@ -36,6 +36,48 @@ pub struct ListParams {
     pub sort_order: Option<String>,
 }
 
+/// Reads a SearchRequest body (RFC 7644 §3.4.3) into list parameters:
+/// the same names as the query string, with attribute lists as JSON arrays
+/// (or comma-separated strings) and numbers as JSON numbers (or strings).
+pub fn search_params(body: &serde_json::Map<String, Value>) -> Result<ListParams, ScimError> {
+    let get = |name: &str| {
+        body.iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value)
+    };
+    let text = |name: &str| -> Result<Option<String>, ScimError> {
+        match get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(Value::Number(n)) => Ok(Some(n.to_string())),
+            Some(_) => Err(ScimError::invalid_value(format!("{name} must be a string"))),
+        }
+    };
+    let list = |name: &str| -> Result<Option<String>, ScimError> {
+        match get(name) {
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|item| {
+                    item.as_str().map(str::to_owned).ok_or_else(|| {
+                        ScimError::invalid_value(format!("{name} must list attribute names"))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(|names| Some(names.join(","))),
+            _ => text(name),
+        }
+    };
+    Ok(ListParams {
+        filter: text("filter")?,
+        start_index: text("startIndex")?,
+        count: text("count")?,
+        attributes: list("attributes")?,
+        excluded_attributes: list("excludedAttributes")?,
+        sort_by: text("sortBy")?,
+        sort_order: text("sortOrder")?,
+    })
+}
+
 /// Parameters of a single-resource read.
 #[derive(Debug, Default, Deserialize)]
 pub struct ReadParams {
@@ -716,6 +758,31 @@ mod tests {
         let wrong_schema = "urn:ietf:params:scim:schemas:core:2.0:Group:displayName eq \"x\"";
         assert!(employee_filter(wrong_schema).is_err());
         assert!(group_filter(wrong_schema).is_ok());
+    }
+
+    #[test]
+    fn search_requests_read_like_query_strings() {
+        let body = json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+            "attributes": ["userName", "name.givenName"],
+            "filter": "userName sw \"a\"",
+            "startIndex": 2,
+            "count": "10"
+        });
+        let params = search_params(body.as_object().unwrap()).unwrap();
+        assert_eq!(
+            params.attributes.as_deref(),
+            Some("userName,name.givenName")
+        );
+        assert_eq!(
+            params.page().unwrap(),
+            Page {
+                start_index: 2,
+                count: 10
+            }
+        );
+        let bad = json!({"attributes": [1]});
+        assert!(search_params(bad.as_object().unwrap()).is_err());
     }
 
     #[test]

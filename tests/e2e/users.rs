@@ -532,3 +532,47 @@ async fn sort_by_and_sort_order_order_every_page() {
     assert_eq!(bad_field.body["scimType"], "invalidValue");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn search_endpoints_take_the_query_in_the_body() {
+    let app = TestApp::spawn().await;
+    let id = app.create_user(entra_user("ayla@example.test", "a")).await;
+    app.create_user(entra_user("other@example.test", "o")).await;
+    app.call(
+        Method::POST,
+        "/Groups",
+        Some(json!({"displayName": "Team"})),
+    )
+    .await;
+    let request = json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+        "filter": "userName sw \"ayla\"",
+        "attributes": ["userName"],
+        "count": 5
+    });
+
+    let users = app
+        .call(Method::POST, "/Users/.search", Some(request))
+        .await;
+    let groups = app
+        .call(
+            Method::POST,
+            "/Groups/.search",
+            Some(json!({"filter": "displayName eq \"team\""})),
+        )
+        .await;
+    let everywhere = app
+        .call(Method::POST, "/.search", Some(json!({"filter": "id pr"})))
+        .await;
+
+    assert_eq!(users.status, StatusCode::OK);
+    assert_eq!(users.body["totalResults"], 1);
+    assert_eq!(
+        users.body["Resources"][0],
+        json!({"id": id, "userName": "ayla@example.test", "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE]})
+    );
+    assert_eq!(groups.body["totalResults"], 1);
+    assert_eq!(everywhere.status, StatusCode::NOT_IMPLEMENTED);
+    assert_eq!(everywhere.body["status"], "501");
+    app.stop().await;
+}

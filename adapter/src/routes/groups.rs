@@ -25,7 +25,7 @@ use crate::error::ScimError;
 use crate::extract::{ResourceId, ScimQuery};
 use crate::group::{from_scim, member_json, patch_changes, to_scim};
 use crate::json::{SCIM_CONTENT_TYPE, ScimJson};
-use crate::query::{ListParams, Projection, ReadParams, group_filter, group_sort};
+use crate::query::{ListParams, Projection, ReadParams, group_filter, group_sort, search_params};
 use crate::routes::{Subject, record_refusal};
 use crate::schema::LIST_SCHEMA;
 use crate::user::etag;
@@ -79,6 +79,18 @@ pub async fn list(
         Wrapper::List(head),
         response.groups,
     ))
+}
+
+/// `POST /Groups/.search`: a list query in the body.
+pub async fn search(
+    state: State<AppState>,
+    tenant: Tenant,
+    base: BaseUrl,
+    body: Result<ScimJson, ScimError>,
+) -> Result<Response, ScimError> {
+    let ScimJson(body) = body?;
+    let params = search_params(&body)?;
+    list(state, tenant, base, ScimQuery(params)).await
 }
 
 #[tracing::instrument(name = "scim.get_group", skip_all, fields(tenant.id = %tenant.id, group.id = %id))]

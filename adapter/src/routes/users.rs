@@ -15,7 +15,9 @@ use crate::auth::Tenant;
 use crate::error::ScimError;
 use crate::extract::{ResourceId, ScimQuery};
 use crate::json::{ScimJson, ScimResponse};
-use crate::query::{ListParams, Projection, ReadParams, employee_filter, employee_sort};
+use crate::query::{
+    ListParams, Projection, ReadParams, employee_filter, employee_sort, search_params,
+};
 use crate::routes::{Subject, record_refusal};
 use crate::schema::LIST_SCHEMA;
 use crate::user::{canonicalize, etag, from_scim, to_scim};
@@ -66,6 +68,18 @@ pub async fn list(
         "itemsPerPage": resources.len(),
         "Resources": resources,
     })))
+}
+
+/// `POST /Users/.search`: a list query in the body.
+pub async fn search(
+    state: State<AppState>,
+    tenant: Tenant,
+    base: BaseUrl,
+    body: Result<ScimJson, ScimError>,
+) -> Result<ScimResponse, ScimError> {
+    let ScimJson(body) = body?;
+    let params = search_params(&body)?;
+    list(state, tenant, base, ScimQuery(params)).await
 }
 
 #[tracing::instrument(name = "scim.get_user", skip_all, fields(tenant.id = %tenant.id, employee.id = %id))]
