@@ -5,6 +5,9 @@
 #
 #   scripts/replay.sh [ENTRA_DIR]     (default: ../shared/entra)
 #
+# The database is a fresh SQLite file, or HRMS_REPLAY_DATABASE_URL when set
+# (it must name an empty database).
+#
 # Runs every scenario file and fails on any failing step except the known
 # replay defects listed below, each explained where it is listed.
 set -euo pipefail
@@ -32,8 +35,10 @@ grpc_port=$(free_port)
 scim_port=$(free_port)
 
 cargo build --quiet --bin hrms
+database_url=${HRMS_REPLAY_DATABASE_URL:-sqlite://$work/hrms.db?mode=rwc}
+echo "replay: database ${database_url%%://*}"
 target/debug/hrms serve \
-  --database-url "sqlite://$work/hrms.db?mode=rwc" \
+  --database-url "$database_url" \
   --grpc-addr "127.0.0.1:$grpc_port" --scim-addr "127.0.0.1:$scim_port" \
   >"$work/serve.log" 2>&1 &
 server=$!

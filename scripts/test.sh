@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: formatting, lints, unit tests and the
-# end-to-end tests (real directory and adapter in-process, a fresh SQLite
-# database per test). Needs only a Rust toolchain; protoc ships in a crate.
+# end-to-end tests (real directory and adapter in-process, a fresh database
+# per test) on SQLite, then the end-to-end tests again on PostgreSQL:
+# the one HRMS_TEST_POSTGRES_URL names (an administrative URL; each test
+# creates and drops its own database), or else a throwaway server started
+# by scripts/with-postgres.sh where PostgreSQL is installed. Needs only a
+# Rust toolchain otherwise; protoc ships in a crate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +17,20 @@ trap 'rm -f "$log"' EXIT
 set +e
 cargo test --workspace --all-targets 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+if [ "$status" -eq 0 ]; then
+  echo "== end-to-end tests on PostgreSQL"
+  if [ -n "${HRMS_TEST_POSTGRES_URL:-}" ]; then
+    cargo test --workspace --test e2e 2>&1 | tee -a "$log"
+    status=${PIPESTATUS[0]}
+  else
+    scripts/with-postgres.sh cargo test --workspace --test e2e 2>&1 | tee -a "$log"
+    status=${PIPESTATUS[0]}
+    if [ "$status" -eq 3 ]; then
+      echo "PostgreSQL is not installed: end-to-end tests on PostgreSQL skipped"
+      status=0
+    fi
+  fi
+fi
 set -e
 
 # One closing line for the whole run: cargo ends on its last (often empty)

@@ -14,6 +14,74 @@ use tokio::net::TcpListener;
 pub const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 pub const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
+/// Set to an administrative PostgreSQL URL (a database the tests may
+/// connect to, e.g. `postgres://postgres@127.0.0.1:5432/postgres`) to run
+/// every test on a fresh PostgreSQL database instead of SQLite.
+pub const POSTGRES_ENV: &str = "HRMS_TEST_POSTGRES_URL";
+
+/// A fresh database for one test: a SQLite file in a temp folder, or a
+/// new PostgreSQL database dropped when the test stops.
+struct TestDatabase {
+    url: String,
+    postgres: Option<(String, String)>,
+    _folder: tempfile::TempDir,
+}
+
+impl TestDatabase {
+    async fn create() -> TestDatabase {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let Ok(admin) = std::env::var(POSTGRES_ENV) else {
+            return TestDatabase {
+                url: format!("sqlite://{}/hrms.db?mode=rwc", folder.path().display()),
+                postgres: None,
+                _folder: folder,
+            };
+        };
+        // Our own name, letters and digits only: safe to put in DDL.
+        let name = format!("hrms_e2e_{}", uuid::Uuid::new_v4().simple());
+        admin_execute(&admin, format!("CREATE DATABASE {name}")).await;
+        TestDatabase {
+            url: with_database(&admin, &name),
+            postgres: Some((admin, name)),
+            _folder: folder,
+        }
+    }
+
+    async fn drop_database(&self) {
+        if let Some((admin, name)) = &self.postgres {
+            admin_execute(
+                admin,
+                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            )
+            .await;
+        }
+    }
+}
+
+async fn admin_execute(admin: &str, statement: String) {
+    use sqlx::Connection;
+    let mut connection = sqlx::postgres::PgConnection::connect(admin)
+        .await
+        .expect("connect to the test PostgreSQL");
+    sqlx::query(sqlx::AssertSqlSafe(statement))
+        .execute(&mut connection)
+        .await
+        .expect("database statement");
+    let _ = connection.close().await;
+}
+
+/// `admin` with its database replaced by `name`.
+fn with_database(admin: &str, name: &str) -> String {
+    let (base, query) = admin
+        .split_once('?')
+        .map_or((admin, None), |(b, q)| (b, Some(q)));
+    let prefix = base.rsplit_once('/').map_or(base, |(prefix, _)| prefix);
+    match query {
+        Some(query) => format!("{prefix}/{name}?{query}"),
+        None => format!("{prefix}/{name}"),
+    }
+}
+
 /// A running service with one SCIM-enabled tenant.
 pub struct TestApp {
     pub scim: String,
@@ -22,7 +90,7 @@ pub struct TestApp {
     pub token: String,
     pub http: reqwest::Client,
     running: Option<Embedded>,
-    _folder: tempfile::TempDir,
+    database: TestDatabase,
 }
 
 /// A response: status, headers and JSON body (Null when empty).
@@ -43,12 +111,12 @@ impl Reply {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
-        let folder = tempfile::tempdir().expect("temp dir");
-        let database = DatabaseArgs {
-            database_url: format!("sqlite://{}/hrms.db?mode=rwc", folder.path().display()),
+        let database = TestDatabase::create().await;
+        let args = DatabaseArgs {
+            database_url: database.url.clone(),
             db_max_connections: 4,
         };
-        let store = open_store(&database).await.expect("store");
+        let store = open_store(&args).await.expect("store");
         let grpc = TcpListener::bind("127.0.0.1:0").await.expect("bind grpc");
         let scim = TcpListener::bind("127.0.0.1:0").await.expect("bind scim");
         let running = Embedded::start_both(store, grpc, scim, None).expect("start");
@@ -63,7 +131,7 @@ impl TestApp {
             token,
             http: reqwest::Client::new(),
             running: Some(running),
-            _folder: folder,
+            database,
         }
     }
 
@@ -71,6 +139,7 @@ impl TestApp {
         if let Some(running) = self.running.take() {
             running.stop().await;
         }
+        self.database.drop_database().await;
     }
 
     /// Sends a SCIM request with this tenant's token.
