@@ -31,6 +31,10 @@ pub struct DatabaseArgs {
     /// Largest number of pooled database connections.
     #[arg(long, env = "HRMS_DB_MAX_CONNECTIONS", default_value_t = 8)]
     pub db_max_connections: u32,
+    /// Do not apply migrations at start (for deployments that run
+    /// `hrms migrate` as a separate step).
+    #[arg(long, env = "HRMS_SKIP_MIGRATIONS")]
+    pub skip_migrations: bool,
 }
 
 impl DatabaseArgs {
@@ -52,7 +56,9 @@ pub async fn open_store(args: &DatabaseArgs) -> anyhow::Result<Store> {
     let store = Store::connect(&args.options())
         .await
         .context("connecting to the database")?;
-    store.migrate().await.context("migrating the database")?;
+    if !args.skip_migrations {
+        store.migrate().await.context("migrating the database")?;
+    }
     Ok(store)
 }
 

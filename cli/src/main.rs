@@ -125,7 +125,8 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(scim.addr = %scim_addr, "serving SCIM at http://{scim_addr}/scim/v2");
             running.run_until(shutdown_signal()).await
         }
-        Command::Migrate { database } => {
+        Command::Migrate { mut database } => {
+            database.skip_migrations = false;
             open_store(&database).await?;
             tracing::info!("migrations applied");
             Ok(())

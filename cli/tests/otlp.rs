@@ -80,6 +80,7 @@ async fn one_scim_create_is_one_trace_and_metrics_reach_the_collector() {
     let database = DatabaseArgs {
         database_url: format!("sqlite://{}/h.db?mode=rwc", folder.path().display()),
         db_max_connections: 2,
+        skip_migrations: false,
     };
     let store = open_store(&database).await.unwrap();
     let grpc = TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -59,6 +59,7 @@ async fn main() {
     let database = DatabaseArgs {
         database_url: format!("sqlite://{}/bench.db?mode=rwc", folder.path().display()),
         db_max_connections: 8,
+        skip_migrations: false,
     };
     let store = open_store(&database).await.expect("store");
     let grpc = TcpListener::bind("127.0.0.1:0").await.expect("bind");

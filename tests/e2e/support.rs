@@ -115,6 +115,7 @@ impl TestApp {
         let args = DatabaseArgs {
             database_url: database.url.clone(),
             db_max_connections: 4,
+            skip_migrations: false,
         };
         let store = open_store(&args).await.expect("store");
         let grpc = TcpListener::bind("127.0.0.1:0").await.expect("bind grpc");
