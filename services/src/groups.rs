@@ -145,11 +145,7 @@ impl GroupService for Directory {
         &self,
         request: Request<GroupMembersRequest>,
     ) -> Result<Response<Group>, Status> {
-        let request = request.into_inner();
-        let changes = check_member_count(request.member_ids.len())
-            .and_then(|()| check_member_ids(&request.member_ids))
-            .map(|()| vec![GroupChange::Add(request.member_ids)]);
-        self.modify(&request.tenant_id, &request.id, changes, None)
+        self.change_members(request.into_inner(), GroupChange::Add)
             .await
     }
 
@@ -157,11 +153,7 @@ impl GroupService for Directory {
         &self,
         request: Request<GroupMembersRequest>,
     ) -> Result<Response<Group>, Status> {
-        let request = request.into_inner();
-        let changes = check_member_count(request.member_ids.len())
-            .and_then(|()| check_member_ids(&request.member_ids))
-            .map(|()| vec![GroupChange::Remove(request.member_ids)]);
-        self.modify(&request.tenant_id, &request.id, changes, None)
+        self.change_members(request.into_inner(), GroupChange::Remove)
             .await
     }
 
@@ -169,11 +161,7 @@ impl GroupService for Directory {
         &self,
         request: Request<GroupMembersRequest>,
     ) -> Result<Response<Group>, Status> {
-        let request = request.into_inner();
-        let changes = check_member_count(request.member_ids.len())
-            .and_then(|()| check_member_ids(&request.member_ids))
-            .map(|()| vec![GroupChange::Replace(request.member_ids)]);
-        self.modify(&request.tenant_id, &request.id, changes, None)
+        self.change_members(request.into_inner(), GroupChange::Replace)
             .await
     }
 
@@ -273,6 +261,19 @@ impl Directory {
         let group = self.logged(tenant_id, "update", Some(id), modified).await?;
         tracing::info!(tenant.id = %tenant_id, group.id = %id, group.members = group.member_count, "group changed");
         Ok(Response::new(group))
+    }
+
+    /// One kind of membership change for the ids of `request`.
+    async fn change_members(
+        &self,
+        request: GroupMembersRequest,
+        change: fn(Vec<String>) -> GroupChange,
+    ) -> Result<Response<Group>, Status> {
+        let changes = check_member_count(request.member_ids.len())
+            .and_then(|()| check_member_ids(&request.member_ids))
+            .map(|()| vec![change(request.member_ids)]);
+        self.modify(&request.tenant_id, &request.id, changes, None)
+            .await
     }
 
     /// Passes a result through, writing a refused group write to the
