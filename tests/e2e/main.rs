@@ -8,6 +8,7 @@ mod etags;
 mod groups;
 mod grpc;
 mod hr_rules;
+mod instances;
 mod patch;
 mod support;
 mod users;

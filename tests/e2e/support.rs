@@ -21,14 +21,14 @@ pub const POSTGRES_ENV: &str = "HRMS_TEST_POSTGRES_URL";
 
 /// A fresh database for one test: a SQLite file in a temp folder, or a
 /// new PostgreSQL database dropped when the test stops.
-struct TestDatabase {
-    url: String,
+pub struct TestDatabase {
+    pub url: String,
     postgres: Option<(String, String)>,
     _folder: tempfile::TempDir,
 }
 
 impl TestDatabase {
-    async fn create() -> TestDatabase {
+    pub async fn create() -> TestDatabase {
         let folder = tempfile::tempdir().expect("temp dir");
         let Ok(admin) = std::env::var(POSTGRES_ENV) else {
             return TestDatabase {
@@ -47,7 +47,7 @@ impl TestDatabase {
         }
     }
 
-    async fn drop_database(&self) {
+    pub async fn drop_database(&self) {
         if let Some((admin, name)) = &self.postgres {
             admin_execute(
                 admin,
