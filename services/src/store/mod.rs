@@ -121,12 +121,13 @@ fn unique_field(text: &str) -> UniqueField {
     }
 }
 
-/// SQLITE_BUSY / SQLITE_LOCKED, and PostgreSQL's admin shutdown and
-/// connection failures: transient, reported as unavailable.
+/// SQLITE_BUSY / SQLITE_LOCKED, and PostgreSQL's serialization failures,
+/// deadlocks, admin shutdown and connection failures: transient, reported
+/// as unavailable so clients retry (SCIM 503 with Retry-After).
 fn is_busy(code: Option<&str>) -> bool {
     matches!(
         code,
-        Some("5" | "6" | "57P01" | "57P02" | "57P03" | "08006" | "08001")
+        Some("5" | "6" | "40001" | "40P01" | "57P01" | "57P02" | "57P03" | "08006" | "08001")
     )
 }
 
@@ -311,6 +312,15 @@ mod tests {
             unique_field("departments_name_uq"),
             UniqueField::DepartmentName
         );
+    }
+
+    #[test]
+    fn transient_database_failures_are_retryable() {
+        for code in ["5", "40001", "40P01", "57P01", "08006"] {
+            assert!(is_busy(Some(code)), "{code}");
+        }
+        assert!(!is_busy(Some("23505")));
+        assert!(!is_busy(None));
     }
 
     #[test]
