@@ -156,7 +156,9 @@ impl From<StoreError> for DirectoryError {
             StoreError::Conflict(UniqueField::DesignationName) => {
                 DirectoryError::NameTaken("a designation with this name".to_owned())
             }
-            error @ StoreError::Unavailable(_) => DirectoryError::Unavailable(error),
+            error @ (StoreError::Unavailable(_) | StoreError::Retryable(_)) => {
+                DirectoryError::Unavailable(error)
+            }
             other => DirectoryError::Internal(other),
         }
     }

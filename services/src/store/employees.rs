@@ -106,6 +106,14 @@ impl Store {
         new: &NewEmployee,
         outcome: Outcome<'_>,
     ) -> Result<EmployeeRecord, StoreError> {
+        super::retry_conflicts(|| self.insert_employee_once(new, outcome)).await
+    }
+
+    async fn insert_employee_once(
+        &self,
+        new: &NewEmployee,
+        outcome: Outcome<'_>,
+    ) -> Result<EmployeeRecord, StoreError> {
         let mut tx = self.begin_write().await?;
         let (code, code_key) = match &new.code {
             CodeChoice::Given { code, key } => (code.clone(), key.clone()),
@@ -255,6 +263,15 @@ impl Store {
         operation: &str,
         outcome: Outcome<'_>,
     ) -> Result<EmployeeRecord, StoreError> {
+        super::retry_conflicts(|| self.update_employee_once(update, operation, outcome)).await
+    }
+
+    async fn update_employee_once(
+        &self,
+        update: &UpdatedEmployee,
+        operation: &str,
+        outcome: Outcome<'_>,
+    ) -> Result<EmployeeRecord, StoreError> {
         let mut tx = self.begin_write().await?;
         let (version, was_active): (i64, i64) = sqlx::query_as(
             "SELECT version, active FROM employees WHERE tenant_id = $1 AND id = $2 \
@@ -337,6 +354,15 @@ impl Store {
     /// Marks an employee as removed, keeps the row (and its code), drops its
     /// e-mail index rows and clears it as the manager of others.
     pub async fn remove_employee(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        expected_version: Option<i64>,
+    ) -> Result<(), StoreError> {
+        super::retry_conflicts(|| self.remove_employee_once(tenant_id, id, expected_version)).await
+    }
+
+    async fn remove_employee_once(
         &self,
         tenant_id: &str,
         id: &str,

@@ -63,6 +63,17 @@ impl Store {
         external_id: Option<&str>,
         members: &[String],
     ) -> Result<GroupRecord, StoreError> {
+        super::retry_conflicts(|| self.insert_group_once(tenant_id, name, external_id, members))
+            .await
+    }
+
+    async fn insert_group_once(
+        &self,
+        tenant_id: &str,
+        name: (&str, &str),
+        external_id: Option<&str>,
+        members: &[String],
+    ) -> Result<GroupRecord, StoreError> {
         let mut tx = self.begin_write().await?;
         let id = new_id();
         let now = now_text();
@@ -190,6 +201,17 @@ impl Store {
         changes: &[GroupChange],
         expected_version: Option<i64>,
     ) -> Result<GroupRecord, StoreError> {
+        super::retry_conflicts(|| self.modify_group_once(tenant_id, id, changes, expected_version))
+            .await
+    }
+
+    async fn modify_group_once(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        changes: &[GroupChange],
+        expected_version: Option<i64>,
+    ) -> Result<GroupRecord, StoreError> {
         let mut tx = self.begin_write().await?;
         let current = fetch_group(&mut tx, tenant_id, id).await?;
         if expected_version.is_some_and(|expected| expected != current.version) {
@@ -276,6 +298,15 @@ impl Store {
 
     /// Deletes a group and its memberships (employees are untouched).
     pub async fn delete_group(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        expected_version: Option<i64>,
+    ) -> Result<(), StoreError> {
+        super::retry_conflicts(|| self.delete_group_once(tenant_id, id, expected_version)).await
+    }
+
+    async fn delete_group_once(
         &self,
         tenant_id: &str,
         id: &str,

@@ -54,6 +54,10 @@ pub enum StoreError {
     /// A conditional write found another version than it expected.
     #[error("version changed concurrently")]
     VersionMismatch,
+    /// PostgreSQL aborted the transaction as a deadlock or serialization
+    /// failure; running it again is expected to succeed.
+    #[error("transaction aborted by a concurrent one")]
+    Retryable(#[source] sqlx::Error),
     /// The database cannot be reached or timed out; worth retrying later.
     #[error("database unavailable")]
     Unavailable(#[source] sqlx::Error),
@@ -95,6 +99,11 @@ impl From<sqlx::Error> for StoreError {
             | sqlx::Error::PoolClosed
             | sqlx::Error::Io(_)
             | sqlx::Error::Tls(_) => StoreError::Unavailable(error),
+            sqlx::Error::Database(db)
+                if matches!(db.code().as_deref(), Some("40001" | "40P01")) =>
+            {
+                StoreError::Retryable(error)
+            }
             sqlx::Error::Database(db) if is_busy(db.code().as_deref()) => {
                 StoreError::Unavailable(error)
             }
@@ -121,14 +130,42 @@ fn unique_field(text: &str) -> UniqueField {
     }
 }
 
-/// SQLITE_BUSY / SQLITE_LOCKED, and PostgreSQL's serialization failures,
-/// deadlocks, admin shutdown and connection failures: transient, reported
-/// as unavailable so clients retry (SCIM 503 with Retry-After).
+/// SQLITE_BUSY / SQLITE_LOCKED, and PostgreSQL's admin shutdown and
+/// connection failures: transient, reported as unavailable so clients
+/// retry (SCIM 503 with Retry-After).
 fn is_busy(code: Option<&str>) -> bool {
     matches!(
         code,
-        Some("5" | "6" | "40001" | "40P01" | "57P01" | "57P02" | "57P03" | "08006" | "08001")
+        Some("5" | "6" | "57P01" | "57P02" | "57P03" | "08006" | "08001")
     )
+}
+
+/// How often a write transaction is tried when PostgreSQL aborts it as a
+/// deadlock or serialization failure.
+const TRANSACTION_ATTEMPTS: u32 = 4;
+
+/// Runs `attempt` (one whole write transaction) again after a deadlock or
+/// serialization failure, with a short growing pause, at most
+/// [`TRANSACTION_ATTEMPTS`] times in all.
+pub(crate) async fn retry_conflicts<T, F, Fut>(mut attempt: F) -> Result<T, StoreError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, StoreError>>,
+{
+    let mut tries = 1;
+    loop {
+        match attempt().await {
+            Err(StoreError::Retryable(_)) if tries < TRANSACTION_ATTEMPTS => {
+                tracing::debug!(
+                    attempt = tries,
+                    "transaction aborted by a concurrent one; retrying"
+                );
+                tokio::time::sleep(Duration::from_millis(u64::from(tries) * 5)).await;
+                tries += 1;
+            }
+            other => return other,
+        }
+    }
 }
 
 /// Settings for [`Store::connect`].
@@ -316,11 +353,37 @@ mod tests {
 
     #[test]
     fn transient_database_failures_are_retryable() {
-        for code in ["5", "40001", "40P01", "57P01", "08006"] {
+        for code in ["5", "57P01", "08006"] {
             assert!(is_busy(Some(code)), "{code}");
         }
         assert!(!is_busy(Some("23505")));
         assert!(!is_busy(None));
+    }
+
+    #[tokio::test]
+    async fn aborted_transactions_are_retried_a_bounded_number_of_times() {
+        let mut calls = 0;
+        let result: Result<(), StoreError> = retry_conflicts(|| {
+            calls += 1;
+            async { Err(StoreError::Retryable(sqlx::Error::PoolTimedOut)) }
+        })
+        .await;
+        assert!(matches!(result, Err(StoreError::Retryable(_))));
+        assert_eq!(calls, TRANSACTION_ATTEMPTS);
+        let mut calls = 0;
+        let result = retry_conflicts(|| {
+            calls += 1;
+            let fail = calls < 3;
+            async move {
+                if fail {
+                    Err(StoreError::Retryable(sqlx::Error::PoolTimedOut))
+                } else {
+                    Ok(calls)
+                }
+            }
+        })
+        .await;
+        assert_eq!(result.unwrap(), 3);
     }
 
     #[test]
