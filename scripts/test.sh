@@ -23,7 +23,12 @@ if [ "$status" -eq 0 ]; then
     cargo test --workspace --test e2e 2>&1 | tee -a "$log"
     status=${PIPESTATUS[0]}
   else
-    scripts/with-postgres.sh cargo test --workspace --test e2e 2>&1 | tee -a "$log"
+    # The throwaway server may be restarted, so the restart test (ignored
+    # by default) runs too: afterwards and alone, as it takes the database
+    # away from anything running beside it.
+    scripts/with-postgres.sh bash -c \
+      'cargo test --workspace --test e2e && cargo test --workspace --test e2e -- --ignored' \
+      2>&1 | tee -a "$log"
     status=${PIPESTATUS[0]}
     if [ "$status" -eq 3 ]; then
       echo "PostgreSQL is not installed: end-to-end tests on PostgreSQL skipped"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs a command against a throwaway PostgreSQL: initdb into a temp folder,
 # start it on 127.0.0.1 at a free port (never 5432, never the system
-# cluster), export HRMS_TEST_POSTGRES_URL, run the command, stop the server
-# and remove the folder, also on failure.
+# cluster), export HRMS_TEST_POSTGRES_URL (and HRMS_TEST_POSTGRES_RESTART, a
+# script that restarts this server), run the command, stop the server and
+# remove the folder, also on failure.
 #
 #   scripts/with-postgres.sh COMMAND [ARGS...]
 #
@@ -43,5 +44,18 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
   start >/dev/null
 
 export HRMS_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
+# Tests of a database restart run this: stop the server, stay down for
+# \$1 seconds (default 0), start it again on the same port.
+cat >"$folder/restart.sh" <<RESTART
+#!/usr/bin/env bash
+set -e
+${as_owner[*]} "$bindir/pg_ctl" -D "$data" -m fast -w stop >/dev/null
+sleep "\${1:-0}"
+${as_owner[*]} "$bindir/pg_ctl" -D "$data" -w -l "$folder/server.log" \\
+  -o "-c listen_addresses=127.0.0.1 -p $port -k $folder -c fsync=off -c max_connections=200" \\
+  start >/dev/null
+RESTART
+chmod +x "$folder/restart.sh"
+export HRMS_TEST_POSTGRES_RESTART="$folder/restart.sh"
 echo "with-postgres: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
 "$@"

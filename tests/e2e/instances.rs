@@ -77,21 +77,21 @@ async fn two_directories_and_two_adapters_keep_codes_names_and_patches_consisten
     let (_, token) = create_tenant(&cluster.grpc, "Shared Company").await;
     let http = reqwest::Client::new();
 
-    // 20 blank codes, 5 explicit codes sent twice, 5 userNames sent twice,
-    // spread over both adapters at once.
+    // 60 blank codes, 10 explicit codes sent twice, 10 userNames sent
+    // twice, spread over both adapters at once.
     let mut bodies = Vec::new();
-    for n in 0..20 {
+    for n in 0..60 {
         bodies.push((
             "blank",
             entra_user(&format!("b{n}@example.test"), &format!("b{n}")),
         ));
     }
-    for n in 0..10 {
+    for n in 0..20 {
         let mut user = entra_user(&format!("c{n}@example.test"), &format!("c{n}"));
         user[ENTERPRISE] = json!({"employeeNumber": format!("X-{}", n / 2)});
         bodies.push(("code", user));
     }
-    for n in 0..10 {
+    for n in 0..20 {
         bodies.push((
             "name",
             entra_user(&format!("same{}@example.test", n / 2), &format!("s{n}")),
@@ -119,20 +119,20 @@ async fn two_directories_and_two_adapters_keep_codes_names_and_patches_consisten
             .filter(|(k, (s, _))| *k == kind && *s == status)
             .count()
     };
-    assert_eq!(count("blank", StatusCode::CREATED), 20);
+    assert_eq!(count("blank", StatusCode::CREATED), 60);
     assert_eq!(
         (
             count("code", StatusCode::CREATED),
             count("code", StatusCode::CONFLICT)
         ),
-        (5, 5)
+        (10, 10)
     );
     assert_eq!(
         (
             count("name", StatusCode::CREATED),
             count("name", StatusCode::CONFLICT)
         ),
-        (5, 5)
+        (10, 10)
     );
     for (_, (status, body)) in &replies {
         if *status == StatusCode::CONFLICT {
@@ -153,10 +153,10 @@ async fn two_directories_and_two_adapters_keep_codes_names_and_patches_consisten
         .iter()
         .map(|u| u[ENTERPRISE]["employeeNumber"].as_str().unwrap())
         .collect();
-    assert_eq!(codes.len(), 30);
+    assert_eq!(codes.len(), 80);
     codes.sort();
     codes.dedup();
-    assert_eq!(codes.len(), 30, "every code unique");
+    assert_eq!(codes.len(), 80, "every code unique");
 
     // Concurrent PATCHes of one employee through both adapters.
     let id = replies[0].1.1["id"].as_str().unwrap().to_owned();

@@ -10,5 +10,6 @@ mod grpc;
 mod hr_rules;
 mod instances;
 mod patch;
+mod restart;
 mod support;
 mod users;

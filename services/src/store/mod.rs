@@ -95,10 +95,12 @@ impl From<sqlx::Error> for StoreError {
                 let text = format!("{} {}", db.constraint().unwrap_or(""), db.message());
                 StoreError::Conflict(unique_field(&text))
             }
+            // A protocol error is a connection broken mid-message.
             sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed
             | sqlx::Error::Io(_)
-            | sqlx::Error::Tls(_) => StoreError::Unavailable(error),
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::Protocol(_) => StoreError::Unavailable(error),
             sqlx::Error::Database(db)
                 if matches!(db.code().as_deref(), Some("40001" | "40P01")) =>
             {
