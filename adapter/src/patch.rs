@@ -21,8 +21,8 @@ use serde_json::{Map, Value};
 use crate::error::ScimError;
 use crate::filter::{AttrPath, CompValue, CompareOp, Filter, PatchPath, evaluate, parse_path};
 use crate::schema::{
-    ENTERPRISE_ATTRIBUTES, ENTERPRISE_SCHEMA, SUB_ATTRIBUTES, USER_ATTRIBUTES, USER_SCHEMA,
-    canonical, is_case_exact, is_core, is_enterprise,
+    ENTERPRISE_SCHEMA, SUB_ATTRIBUTES, USER_ATTRIBUTES, USER_SCHEMA, canonical, extension,
+    is_case_exact, is_core,
 };
 use crate::user::is_multi_valued;
 
@@ -121,7 +121,7 @@ fn field<'a>(object: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
 pub fn apply(document: &mut Map<String, Value>, operations: &[PatchOp]) -> Result<(), ScimError> {
     for operation in operations {
         match operation.path.as_deref().map(str::trim) {
-            Some(path) if is_enterprise(path) || path.eq_ignore_ascii_case(USER_SCHEMA) => {
+            Some(path) if extension(path).is_some() || path.eq_ignore_ascii_case(USER_SCHEMA) => {
                 apply_schema(document, operation, path)?;
             }
             Some(path) => {
@@ -135,18 +135,18 @@ pub fn apply(document: &mut Map<String, Value>, operations: &[PatchOp]) -> Resul
 }
 
 /// A path that is a whole schema: the core schema means the resource
-/// itself (as if there were no path), the enterprise URN its extension.
+/// itself (as if there were no path), an extension URN that extension.
 fn apply_schema(
     document: &mut Map<String, Value>,
     operation: &PatchOp,
     schema: &str,
 ) -> Result<(), ScimError> {
-    let enterprise = is_enterprise(schema);
+    let extension = extension(schema).map(|(urn, _)| urn);
     if operation.kind == OpKind::Remove {
-        if !enterprise {
+        let Some(urn) = extension else {
             return Err(ScimError::no_target("the whole resource cannot be removed"));
-        }
-        document.remove(ENTERPRISE_SCHEMA);
+        };
+        document.remove(urn);
         return Ok(());
     }
     let Some(Value::Object(values)) = &operation.value else {
@@ -154,12 +154,13 @@ fn apply_schema(
             "an operation on {schema} needs an object value"
         )));
     };
-    let value = if enterprise {
-        let mut wrapped = Map::new();
-        wrapped.insert(ENTERPRISE_SCHEMA.to_owned(), Value::Object(values.clone()));
-        wrapped
-    } else {
-        values.clone()
+    let value = match extension {
+        Some(urn) => {
+            let mut wrapped = Map::new();
+            wrapped.insert(urn.to_owned(), Value::Object(values.clone()));
+            wrapped
+        }
+        None => values.clone(),
     };
     let pathless = PatchOp {
         kind: operation.kind,
@@ -183,16 +184,13 @@ impl Target {
     fn parse(path: &str) -> Result<Self, ScimError> {
         let parsed: PatchPath =
             parse_path(path).map_err(|error| ScimError::invalid_path(error.to_string()))?;
-        let extension = match parsed.attr.schema.as_deref() {
-            None => None,
-            Some(schema) if is_core(schema) => None,
-            Some(schema) if is_enterprise(schema) => Some(ENTERPRISE_SCHEMA.to_owned()),
-            Some(schema) => Some(schema.to_owned()),
-        };
-        let known = match extension.as_deref() {
-            None => USER_ATTRIBUTES,
-            Some(ENTERPRISE_SCHEMA) => ENTERPRISE_ATTRIBUTES,
-            Some(_) => &[],
+        let (extension, known) = match parsed.attr.schema.as_deref() {
+            None => (None, USER_ATTRIBUTES),
+            Some(schema) if is_core(schema) => (None, USER_ATTRIBUTES),
+            Some(schema) => match extension(schema) {
+                Some((urn, attributes)) => (Some(urn.to_owned()), attributes),
+                None => (Some(schema.to_owned()), &[][..]),
+            },
         };
         let attr = canonical(&parsed.attr.attr, known)
             .map_or_else(|| parsed.attr.attr.clone(), str::to_owned);
@@ -230,14 +228,14 @@ fn apply_pathless(document: &mut Map<String, Value>, operation: &PatchOp) -> Res
         if ECHOED.iter().any(|echoed| echoed.eq_ignore_ascii_case(key)) {
             continue;
         }
-        if is_enterprise(key) {
+        if let Some((urn, _)) = extension(key) {
             let Value::Object(inner) = value else {
-                return Err(ScimError::invalid_value(
-                    "the enterprise extension must be a JSON object",
-                ));
+                return Err(ScimError::invalid_value(format!(
+                    "the extension {urn} must be a JSON object"
+                )));
             };
             for (sub, sub_value) in inner {
-                let target = Target::parse(&format!("{ENTERPRISE_SCHEMA}:{sub}"))?;
+                let target = Target::parse(&format!("{urn}:{sub}"))?;
                 apply_at(document, operation.kind, &target, Some(sub_value.clone()))?;
             }
             continue;

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::error::ScimError;
 use crate::filter::{AttrPath, CompValue, CompareOp, Filter, parse_filter};
-use crate::schema::{GROUP_SCHEMA, USER_SCHEMA, is_core, is_enterprise};
+use crate::schema::{GROUP_SCHEMA, HRMS_SCHEMA, USER_SCHEMA, is_core, is_enterprise};
 use crate::user::split_urn;
 
 /// Page size when the client names none.
@@ -325,6 +325,16 @@ impl Target for EmployeeFilter {
     }
 
     fn field_of(path: &AttrPath) -> Result<EmployeeField, ScimError> {
+        if path
+            .schema
+            .as_deref()
+            .is_some_and(|schema| schema.eq_ignore_ascii_case(HRMS_SCHEMA))
+        {
+            return match (path.attr.to_ascii_lowercase().as_str(), &path.sub_attr) {
+                ("dateofjoining", None) => Ok(EmployeeField::DateOfJoining),
+                _ => Err(unsupported_attribute(path)),
+            };
+        }
         let enterprise = is_enterprise_path(path, USER_SCHEMA)?;
         let attr = path.attr.to_ascii_lowercase();
         let sub = path.sub_attr.as_deref().map(str::to_ascii_lowercase);

@@ -4,6 +4,8 @@
 
 pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 pub const ENTERPRISE_SCHEMA: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+/// The Runtime HRMS extension: HR fields Entra may be mapped to.
+pub const HRMS_SCHEMA: &str = "urn:ietf:params:scim:schemas:extension:runtimehrms:2.0:User";
 pub const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 pub const LIST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 pub const PATCH_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
@@ -46,6 +48,24 @@ pub const ENTERPRISE_ATTRIBUTES: &[&str] = &[
     "department",
     "manager",
 ];
+
+/// Runtime HRMS extension attributes.
+pub const HRMS_ATTRIBUTES: &[&str] = &["dateOfJoining"];
+
+/// The User extensions this server knows, with their attributes.
+pub const USER_EXTENSIONS: &[(&str, &[&str])] = &[
+    (ENTERPRISE_SCHEMA, ENTERPRISE_ATTRIBUTES),
+    (HRMS_SCHEMA, HRMS_ATTRIBUTES),
+];
+
+/// The known extension a URN names (ignoring case): its canonical URN and
+/// attributes.
+pub fn extension(urn: &str) -> Option<(&'static str, &'static [&'static str])> {
+    USER_EXTENSIONS
+        .iter()
+        .copied()
+        .find(|(known, _)| known.eq_ignore_ascii_case(urn))
+}
 
 /// Sub-attributes of complex and multi-valued attributes.
 pub const SUB_ATTRIBUTES: &[&str] = &[

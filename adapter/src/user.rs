@@ -11,8 +11,8 @@ use serde_json::{Map, Value, json};
 
 use crate::error::ScimError;
 use crate::schema::{
-    ENTERPRISE_ATTRIBUTES, ENTERPRISE_SCHEMA, MULTI_VALUED, SUB_ATTRIBUTES, USER_ATTRIBUTES,
-    USER_SCHEMA, canonical, is_core, is_enterprise,
+    ENTERPRISE_SCHEMA, HRMS_SCHEMA, MULTI_VALUED, SUB_ATTRIBUTES, USER_ATTRIBUTES, USER_EXTENSIONS,
+    USER_SCHEMA, canonical, extension, is_core,
 };
 
 /// Top-level keys that are read-only or never stored.
@@ -23,7 +23,10 @@ pub fn to_scim(employee: &Employee, base: &str) -> Value {
     let attributes = employee.attributes.clone().unwrap_or_default();
     let location = format!("{base}/Users/{}", employee.id);
     let mut user = Map::new();
-    user.insert("schemas".into(), json!([USER_SCHEMA, ENTERPRISE_SCHEMA]));
+    user.insert(
+        "schemas".into(),
+        json!([USER_SCHEMA, ENTERPRISE_SCHEMA, HRMS_SCHEMA]),
+    );
     user.insert("id".into(), json!(employee.id));
     put(&mut user, "externalId", &attributes.external_id);
     put(&mut user, "userName", &attributes.user_name);
@@ -64,6 +67,9 @@ pub fn to_scim(employee: &Employee, base: &str) -> Value {
         }
     }
     user.insert(ENTERPRISE_SCHEMA.into(), enterprise_json(&attributes, base));
+    let mut hrms = Map::new();
+    put(&mut hrms, "dateOfJoining", &employee.date_of_joining);
+    user.insert(HRMS_SCHEMA.into(), Value::Object(hrms));
     user.insert(
         "meta".into(),
         json!({
@@ -181,32 +187,35 @@ fn put_list(object: &mut Map<String, Value>, key: &str, values: impl Iterator<It
 }
 
 /// Rewrites attribute names to their canonical spelling, folds
-/// URN-qualified enterprise keys (`urn:…:User:department`) into the
+/// URN-qualified extension keys (`urn:…:User:department`) into their
 /// extension object, and drops null values.
 pub fn canonicalize(object: Map<String, Value>) -> Map<String, Value> {
     let mut out = Map::new();
-    let mut enterprise = Map::new();
+    let mut extensions: Vec<(&'static str, Map<String, Value>)> = USER_EXTENSIONS
+        .iter()
+        .map(|(urn, _)| (*urn, Map::new()))
+        .collect();
     // An extension that is not an object is kept as sent, for from_scim
     // to refuse, rather than silently dropped.
-    let mut malformed = None;
+    let mut malformed = Vec::new();
     for (key, value) in object {
         if value.is_null() {
             continue;
         }
-        if is_enterprise(&key) {
+        if let Some((urn, known)) = extension(&key) {
             match value {
                 Value::Object(inner) => {
                     for (sub, sub_value) in inner {
-                        insert_enterprise(&mut enterprise, &sub, sub_value);
+                        insert_extension(&mut extensions, urn, known, &sub, sub_value);
                     }
                 }
-                other => malformed = Some(other),
+                other => malformed.push((urn, other)),
             }
             continue;
         }
         if let Some((schema, attr)) = split_urn(&key) {
-            if is_enterprise(schema) {
-                insert_enterprise(&mut enterprise, attr, value);
+            if let Some((urn, known)) = extension(schema) {
+                insert_extension(&mut extensions, urn, known, attr, value);
                 continue;
             }
             if is_core(schema) {
@@ -216,12 +225,31 @@ pub fn canonicalize(object: Map<String, Value>) -> Map<String, Value> {
         }
         insert_core(&mut out, &key, value);
     }
-    if let Some(malformed) = malformed {
-        out.insert(ENTERPRISE_SCHEMA.to_owned(), malformed);
-    } else if !enterprise.is_empty() {
-        out.insert(ENTERPRISE_SCHEMA.to_owned(), Value::Object(enterprise));
+    for (urn, object) in extensions {
+        if !object.is_empty() {
+            out.insert(urn.to_owned(), Value::Object(object));
+        }
+    }
+    for (urn, value) in malformed {
+        out.insert(urn.to_owned(), value);
     }
     out
+}
+
+fn insert_extension(
+    extensions: &mut [(&'static str, Map<String, Value>)],
+    urn: &str,
+    known: &[&'static str],
+    key: &str,
+    value: Value,
+) {
+    if value.is_null() {
+        return;
+    }
+    let name = canonical(key, known).map_or_else(|| key.to_owned(), str::to_owned);
+    if let Some((_, object)) = extensions.iter_mut().find(|(u, _)| *u == urn) {
+        object.insert(name, canonical_subs(value));
+    }
 }
 
 fn insert_core(out: &mut Map<String, Value>, key: &str, value: Value) {
@@ -233,14 +261,6 @@ fn insert_core(out: &mut Map<String, Value>, key: &str, value: Value) {
             out.insert(key.to_owned(), value);
         }
     }
-}
-
-fn insert_enterprise(out: &mut Map<String, Value>, key: &str, value: Value) {
-    if value.is_null() {
-        return;
-    }
-    let name = canonical(key, ENTERPRISE_ATTRIBUTES).map_or_else(|| key.to_owned(), str::to_owned);
-    out.insert(name, canonical_subs(value));
 }
 
 /// Canonical sub-attribute names inside a complex value or array of them.
@@ -283,15 +303,15 @@ pub fn from_scim(user: &Map<String, Value>) -> Result<EmployeeAttributes, ScimEr
         return Err(ScimError::invalid_value("userName is required"));
     }
     let empty = Map::new();
-    let enterprise = match user.get(ENTERPRISE_SCHEMA) {
-        Some(Value::Object(object)) => object,
-        Some(_) => {
-            return Err(ScimError::invalid_value(
-                "the enterprise extension must be a JSON object",
-            ));
-        }
-        None => &empty,
+    let extension_object = |urn: &str| match user.get(urn) {
+        Some(Value::Object(object)) => Ok(object),
+        Some(_) => Err(ScimError::invalid_value(format!(
+            "the extension {urn} must be a JSON object"
+        ))),
+        None => Ok(&empty),
     };
+    let enterprise = extension_object(ENTERPRISE_SCHEMA)?;
+    let hrms = extension_object(HRMS_SCHEMA)?;
     Ok(EmployeeAttributes {
         user_name,
         external_id: text(user, "externalId")?,
@@ -314,7 +334,8 @@ pub fn from_scim(user: &Map<String, Value>) -> Result<EmployeeAttributes, ScimEr
         cost_center: text(enterprise, "costCenter")?,
         organization: text(enterprise, "organization")?,
         division: text(enterprise, "division")?,
-        other_attributes_json: other_attributes(user, enterprise),
+        other_attributes_json: other_attributes(user),
+        date_of_joining: text(hrms, "dateOfJoining")?,
     })
 }
 
@@ -448,7 +469,7 @@ fn addresses(user: &Map<String, Value>) -> Result<Vec<PostalAddress>, ScimError>
 
 /// Attributes with no HR field (ims, photos, roles, custom extensions…),
 /// kept verbatim; empty ones are dropped.
-fn other_attributes(user: &Map<String, Value>, enterprise: &Map<String, Value>) -> String {
+fn other_attributes(user: &Map<String, Value>) -> String {
     const MAPPED: &[&str] = &[
         "externalId",
         "userName",
@@ -470,20 +491,19 @@ fn other_attributes(user: &Map<String, Value>, enterprise: &Map<String, Value>) 
     for (key, value) in user {
         let known = MAPPED.contains(&key.as_str())
             || IGNORED.contains(&key.as_str())
-            || key == ENTERPRISE_SCHEMA;
+            || extension(key).is_some();
         if !known && !is_empty(value) {
             other.insert(key.clone(), value.clone());
         }
     }
-    let extra: Map<String, Value> = enterprise
-        .iter()
-        .filter(|(key, value)| !ENTERPRISE_ATTRIBUTES.contains(&key.as_str()) && !is_empty(value))
-        .map(|(key, value)| (key.clone(), value.clone()))
-        .collect();
-    if !extra.is_empty() {
-        // Unknown enterprise keys are kept under their qualified names.
-        for (key, value) in extra {
-            other.insert(format!("{ENTERPRISE_SCHEMA}:{key}"), value);
+    // Unknown keys inside known extensions are kept under qualified names.
+    for (urn, attributes) in USER_EXTENSIONS {
+        if let Some(Value::Object(object)) = user.get(*urn) {
+            for (key, value) in object {
+                if !attributes.contains(&key.as_str()) && !is_empty(value) {
+                    other.insert(format!("{urn}:{key}"), value.clone());
+                }
+            }
         }
     }
     if other.is_empty() {

@@ -180,11 +180,13 @@ impl Directory {
                 key: given.to_uppercase(),
             },
         };
+        let date_of_joining = joining_date(&attributes.date_of_joining, &tenant.time_zone)?
+            .unwrap_or_else(|| today_in(&tenant.time_zone));
         let new = NewEmployee {
             id,
             tenant_id: tenant.id.clone(),
             code,
-            date_of_joining: today_in(&tenant.time_zone),
+            date_of_joining,
             columns: resolved.columns,
         };
         let detail = fallback_detail(resolved.department_fallback.as_deref());
@@ -213,6 +215,7 @@ impl Directory {
             id: request.id.clone(),
             tenant_id: tenant.id.clone(),
             expected_version: request.expected_version,
+            date_of_joining: joining_date(&attributes.date_of_joining, &tenant.time_zone)?,
             code,
             columns: resolved.columns,
         };
@@ -431,6 +434,35 @@ fn non_empty(text: &str) -> Option<String> {
     (!text.is_empty()).then(|| text.to_owned())
 }
 
+/// A given date of joining as YYYY-MM-DD: a date as is, a date-time as its
+/// date in the tenant's time zone; None when blank.
+fn joining_date(given: &str, time_zone: &str) -> Result<Option<String>, DirectoryError> {
+    let given = given.trim();
+    if given.is_empty() {
+        return Ok(None);
+    }
+    let invalid = || {
+        DirectoryError::invalid(
+            "dateOfJoining",
+            "must be a date such as 2026-01-31 (or an RFC 3339 date-time) between 1900 and 2199",
+        )
+    };
+    let date = match chrono::NaiveDate::parse_from_str(given, "%Y-%m-%d") {
+        Ok(date) => date,
+        Err(_) => {
+            let at = chrono::DateTime::parse_from_rfc3339(given).map_err(|_| invalid())?;
+            match time_zone.parse::<chrono_tz::Tz>() {
+                Ok(zone) => at.with_timezone(&zone).date_naive(),
+                Err(_) => at.date_naive(),
+            }
+        }
+    };
+    if !(1900..2200).contains(&chrono::Datelike::year(&date)) {
+        return Err(invalid());
+    }
+    Ok(Some(date.to_string()))
+}
+
 /// Today's date in the tenant's time zone (UTC if the zone is unknown,
 /// which tenant creation prevents).
 fn today_in(time_zone: &str) -> String {
@@ -576,6 +608,7 @@ pub(crate) fn to_employee(record: EmployeeRecord) -> Result<Employee, DirectoryE
     attributes.title = record.designation_name;
     attributes.department = record.department_name;
     attributes.manager_id = record.manager_id.unwrap_or_default();
+    attributes.date_of_joining = record.date_of_joining.clone();
     Ok(Employee {
         id: record.id,
         tenant_id: record.tenant_id,
@@ -647,6 +680,23 @@ mod tests {
         let mut given = attributes("a");
         given.display_name = "x".repeat(MAX_TEXT_LEN + 1);
         assert!(validate(&given).is_err());
+    }
+
+    #[test]
+    fn joining_dates_are_dates_or_date_times_in_the_tenant_zone() {
+        assert_eq!(joining_date("", "UTC").unwrap(), None);
+        assert_eq!(
+            joining_date("2026-03-01", "UTC").unwrap().as_deref(),
+            Some("2026-03-01")
+        );
+        let late_evening = "2026-03-01T23:30:00Z";
+        assert_eq!(
+            joining_date(late_evening, "Asia/Tokyo").unwrap().as_deref(),
+            Some("2026-03-02")
+        );
+        for bad in ["01/03/2026", "2026-02-30", "1850-01-01", "soon"] {
+            assert!(joining_date(bad, "UTC").is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -46,6 +46,7 @@ async fn schemas_and_resource_types_list_user_enterprise_and_group() {
         [
             "urn:ietf:params:scim:schemas:core:2.0:User",
             "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+            "urn:ietf:params:scim:schemas:extension:runtimehrms:2.0:User",
             "urn:ietf:params:scim:schemas:core:2.0:Group"
         ]
     );

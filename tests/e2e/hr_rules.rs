@@ -344,3 +344,44 @@ async fn every_write_is_in_the_provisioning_log() {
     assert_eq!(log, expected);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn date_of_joining_can_be_set_changed_filtered_and_is_validated() {
+    use crate::support::HRMS;
+    let app = TestApp::spawn().await;
+    let mut user = entra_user("a@example.test", "x1");
+    user[HRMS] = json!({"dateOfJoining": "2025-04-01"});
+    let given = app.post_user(user).await;
+    let defaulted = app.post_user(entra_user("b@example.test", "x2")).await;
+    let id = given.body["id"].as_str().unwrap().to_owned();
+
+    let changed = app
+        .patch_user(
+            &id,
+            json!([{"op": "replace", "path": format!("{HRMS}:dateOfJoining"), "value": "2025-05-31T23:30:00Z"}]),
+        )
+        .await;
+    let earlier = app
+        .list(&format!(
+            "filter={}",
+            crate::support::url_encode(&format!("{HRMS}:dateOfJoining lt \"2025-12-31\""))
+        ))
+        .await;
+    let mut bad = entra_user("c@example.test", "x3");
+    bad[HRMS] = json!({"dateOfJoining": "31/05/2025"});
+    let refused = app.post_user(bad).await;
+
+    assert_eq!(given.status, StatusCode::CREATED);
+    assert_eq!(given.body[HRMS]["dateOfJoining"], "2025-04-01");
+    assert_eq!(
+        defaulted.body[HRMS]["dateOfJoining"],
+        chrono_today_in_london()
+    );
+    // 23:30 UTC on 31 May is 00:30 on 1 June in London (summer time).
+    assert_eq!(changed.body[HRMS]["dateOfJoining"], "2025-06-01");
+    assert_eq!(earlier["totalResults"], 1);
+    assert_eq!(earlier["Resources"][0]["id"], id.as_str());
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused.body["scimType"], "invalidValue");
+    app.stop().await;
+}

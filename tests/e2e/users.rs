@@ -3,7 +3,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::support::{ENTERPRISE, TestApp, entra_user};
+use crate::support::{ENTERPRISE, HRMS, TestApp, entra_user};
 
 #[tokio::test]
 async fn create_user_returns_201_with_location_etag_and_the_stored_resource() {
@@ -256,7 +256,7 @@ async fn id_and_manager_filter_answers_whether_the_manager_is_current() {
     assert_eq!(same["totalResults"], 1);
     assert_eq!(
         same["Resources"][0],
-        json!({"id": id, "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE]})
+        json!({"id": id, "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE, HRMS]})
     );
     assert_eq!(differs["totalResults"], 0);
     app.stop().await;
@@ -569,7 +569,7 @@ async fn search_endpoints_take_the_query_in_the_body() {
     assert_eq!(users.body["totalResults"], 1);
     assert_eq!(
         users.body["Resources"][0],
-        json!({"id": id, "userName": "ayla@example.test", "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE]})
+        json!({"id": id, "userName": "ayla@example.test", "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE, HRMS]})
     );
     assert_eq!(groups.body["totalResults"], 1);
     assert_eq!(everywhere.status, StatusCode::NOT_IMPLEMENTED);

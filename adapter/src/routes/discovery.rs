@@ -9,7 +9,7 @@ use crate::BaseUrl;
 use crate::error::ScimError;
 use crate::json::{MAX_BODY_BYTES, ScimResponse};
 use crate::query::MAX_COUNT;
-use crate::schema::{ENTERPRISE_SCHEMA, GROUP_SCHEMA, LIST_SCHEMA, USER_SCHEMA};
+use crate::schema::{ENTERPRISE_SCHEMA, GROUP_SCHEMA, HRMS_SCHEMA, LIST_SCHEMA, USER_SCHEMA};
 
 const SPC_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
 const SCHEMA_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Schema";
@@ -92,7 +92,10 @@ fn resource_type_list(base: &str) -> Vec<Value> {
             "endpoint": "/Users",
             "description": "An employee of the company",
             "schema": USER_SCHEMA,
-            "schemaExtensions": [{"schema": ENTERPRISE_SCHEMA, "required": false}],
+            "schemaExtensions": [
+                {"schema": ENTERPRISE_SCHEMA, "required": false},
+                {"schema": HRMS_SCHEMA, "required": false}
+            ],
             "meta": {"resourceType": "ResourceType", "location": format!("{base}/ResourceTypes/User")}
         }),
         json!({
@@ -310,6 +313,21 @@ fn enterprise_schema(base: &str) -> Value {
     })
 }
 
+fn hrms_schema(base: &str) -> Value {
+    let attributes = vec![text(
+        "dateOfJoining",
+        "Date of Joining, YYYY-MM-DD (a date-time is taken as its date in the company's time zone); when not sent, the day the employee is created",
+    )];
+    json!({
+        "schemas": [SCHEMA_SCHEMA],
+        "id": HRMS_SCHEMA,
+        "name": "RuntimeHrmsUser",
+        "description": "Runtime HRMS employee fields",
+        "attributes": attributes,
+        "meta": {"resourceType": "Schema", "location": format!("{base}/Schemas/{HRMS_SCHEMA}")}
+    })
+}
+
 fn group_schema(base: &str) -> Value {
     let member_subs = vec![
         Attr::new("value", "string")
@@ -347,6 +365,7 @@ fn schema_list(base: &str) -> Vec<Value> {
     vec![
         user_schema(base),
         enterprise_schema(base),
+        hrms_schema(base),
         group_schema(base),
     ]
 }

@@ -88,6 +88,8 @@ pub struct UpdatedEmployee {
     pub expected_version: Option<i64>,
     /// New code and key; None keeps the current one.
     pub code: Option<(String, String)>,
+    /// New date of joining; None keeps the current one.
+    pub date_of_joining: Option<String>,
     pub columns: EmployeeColumns,
 }
 
@@ -298,7 +300,8 @@ impl Store {
              user_name_key = $4, external_id = $5, active = $6, display_name_key = $7, \
              given_name_key = $8, family_name_key = $9, department_id = $10, \
              designation_id = $11, manager_id = $12, profile = $13, version = version + 1, \
-             updated_at = $14, display_name = $18 \
+             updated_at = $14, display_name = $18, \
+             date_of_joining = COALESCE($19, date_of_joining) \
              WHERE tenant_id = $15 AND id = $16 AND version = $17",
         )
         .bind(code)
@@ -319,6 +322,7 @@ impl Store {
         .bind(&update.id)
         .bind(version)
         .bind(&c.display_name)
+        .bind(&update.date_of_joining)
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {

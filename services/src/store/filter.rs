@@ -180,6 +180,8 @@ fn column(field: EmployeeField) -> Result<Column, FilterError> {
         EmployeeField::Department => Column::Name("d.name_key"),
         EmployeeField::CreatedAt => Column::Time("e.created_at"),
         EmployeeField::UpdatedAt => Column::Time("e.updated_at"),
+        // ISO dates compare correctly as text.
+        EmployeeField::DateOfJoining => Column::Exact("e.date_of_joining"),
     })
 }
 
@@ -235,6 +237,8 @@ pub fn employee_order(field: EmployeeField, descending: bool) -> Result<&'static
         (F::CreatedAt, true) => " ORDER BY e.created_at DESC, e.id DESC",
         (F::UpdatedAt, false) => " ORDER BY e.updated_at, e.created_at, e.id",
         (F::UpdatedAt, true) => " ORDER BY e.updated_at DESC, e.created_at, e.id",
+        (F::DateOfJoining, false) => " ORDER BY e.date_of_joining, e.created_at, e.id",
+        (F::DateOfJoining, true) => " ORDER BY e.date_of_joining DESC, e.created_at, e.id",
         (F::Email, _) => {
             return Err(FilterError::Unsupported {
                 operator: "sortBy",
