@@ -36,6 +36,27 @@ impl FromRequestParts<AppState> for Tenant {
     }
 }
 
+/// For public endpoints that say more to an authenticated caller (the
+/// tenant's own designations in /Schemas): the tenant when the request
+/// carries a valid token, None otherwise, never a rejection.
+impl axum::extract::OptionalFromRequestParts<AppState> for Tenant {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        if !parts.headers.contains_key(header::AUTHORIZATION) {
+            return Ok(None);
+        }
+        Ok(
+            <Tenant as FromRequestParts<AppState>>::from_request_parts(parts, state)
+                .await
+                .ok(),
+        )
+    }
+}
+
 fn bearer_token(parts: &Parts) -> Result<String, ScimError> {
     let missing = || {
         ScimError::unauthorized(

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use hrms_api::v1::employee_service_client::EmployeeServiceClient;
 use hrms_api::v1::group_service_client::GroupServiceClient;
+use hrms_api::v1::organization_service_client::OrganizationServiceClient;
 use hrms_api::v1::provisioning_log_service_client::ProvisioningLogServiceClient;
 use hrms_api::v1::tenant_service_client::TenantServiceClient;
 use std::task::{Context, Poll};
@@ -53,6 +54,7 @@ where
 pub struct Directory {
     pub employees: EmployeeServiceClient<Traced>,
     pub groups: GroupServiceClient<Traced>,
+    pub organization: OrganizationServiceClient<Traced>,
     pub tenants: TenantServiceClient<Traced>,
     pub log: ProvisioningLogServiceClient<Traced>,
 }
@@ -78,6 +80,7 @@ impl Directory {
         Ok(Directory {
             employees: EmployeeServiceClient::new(channel.clone()),
             groups: GroupServiceClient::new(channel.clone()),
+            organization: OrganizationServiceClient::new(channel.clone()),
             tenants: TenantServiceClient::new(channel.clone()),
             log: ProvisioningLogServiceClient::new(channel),
         })

@@ -65,3 +65,54 @@ async fn schemas_and_resource_types_list_user_enterprise_and_group() {
     assert_eq!(user_name["mutability"], "readWrite");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_authenticated_schema_read_lists_the_companys_titles_and_departments() {
+    let app = TestApp::spawn().await;
+    let path = "/Schemas/urn:ietf:params:scim:schemas:core:2.0:User";
+
+    let with_token = app.get(path).await.body;
+    let anonymous: serde_json::Value = app
+        .http
+        .get(format!("{}{path}", app.scim))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let enterprise = app
+        .get("/Schemas/urn:ietf:params:scim:schemas:extension:enterprise:2.0:User")
+        .await
+        .body;
+
+    let attribute = |schema: &serde_json::Value, name: &str| {
+        schema["attributes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == name)
+            .cloned()
+            .unwrap()
+    };
+    let titles = attribute(&with_token, "title")["canonicalValues"].clone();
+    assert!(
+        titles
+            .as_array()
+            .unwrap()
+            .contains(&json!("Senior Payroll Analyst"))
+    );
+    assert!(
+        attribute(&anonymous, "title")
+            .get("canonicalValues")
+            .is_none()
+    );
+    let departments = attribute(&enterprise, "department")["canonicalValues"].clone();
+    assert!(
+        departments
+            .as_array()
+            .unwrap()
+            .contains(&json!("Payroll Operations"))
+    );
+    app.stop().await;
+}

@@ -2,6 +2,11 @@
 //! `/ResourceTypes`. They describe what this adapter actually does; when a
 //! feature lands, its flag here changes with it.
 
+use axum::extract::State;
+use hrms_api::v1::{ListDepartmentsRequest, ListDesignationsRequest};
+
+use crate::AppState;
+use crate::auth::Tenant;
 use crate::extract::ResourceId;
 use serde_json::{Value, json};
 
@@ -57,12 +62,69 @@ pub async fn resource_type(
         .ok_or_else(|| ScimError::not_found(format!("no resource type named {name}")))
 }
 
-pub async fn schemas(base: BaseUrl) -> ScimResponse {
-    list(schema_list(&base.0))
+/// The tenant's designation and department names, offered as the
+/// `canonicalValues` of `title` and enterprise `department` to a caller
+/// that authenticated; nothing for anonymous readers.
+#[derive(Debug, Default)]
+struct Canonical {
+    titles: Vec<String>,
+    departments: Vec<String>,
 }
 
-pub async fn schema(base: BaseUrl, ResourceId(id): ResourceId) -> Result<ScimResponse, ScimError> {
-    schema_list(&base.0)
+async fn canonical_values(state: &AppState, tenant: Option<Tenant>) -> Canonical {
+    let Some(tenant) = tenant else {
+        return Canonical::default();
+    };
+    let mut organization = state.directory.organization.clone();
+    let titles = organization
+        .list_designations(ListDesignationsRequest {
+            tenant_id: tenant.id.clone(),
+        })
+        .await
+        .map(|r| {
+            r.into_inner()
+                .designations
+                .into_iter()
+                .map(|d| d.name)
+                .collect()
+        })
+        .unwrap_or_default();
+    let departments = organization
+        .list_departments(ListDepartmentsRequest {
+            tenant_id: tenant.id,
+        })
+        .await
+        .map(|r| {
+            r.into_inner()
+                .departments
+                .into_iter()
+                .map(|d| d.name)
+                .collect()
+        })
+        .unwrap_or_default();
+    Canonical {
+        titles,
+        departments,
+    }
+}
+
+pub async fn schemas(
+    State(state): State<AppState>,
+    tenant: Option<Tenant>,
+    base: BaseUrl,
+) -> ScimResponse {
+    let canonical = canonical_values(&state, tenant).await;
+    list(schema_list(&base.0, &canonical))
+}
+
+pub async fn schema(
+    State(state): State<AppState>,
+    tenant: Option<Tenant>,
+    base: BaseUrl,
+    ResourceId(id): ResourceId,
+) -> Result<ScimResponse, ScimError> {
+    let canonical = canonical_values(&state, tenant).await;
+    schema_list(&base.0, &canonical)
         .into_iter()
         .find(|s| {
             s["id"]
@@ -200,7 +262,15 @@ fn contact_subs(kind: &str) -> Vec<Value> {
     ]
 }
 
-fn user_schema(base: &str) -> Value {
+/// Adds `canonicalValues` to an attribute definition when there are any.
+fn with_canonical(mut attribute: Value, values: &[String]) -> Value {
+    if !values.is_empty() {
+        attribute["canonicalValues"] = json!(values);
+    }
+    attribute
+}
+
+fn user_schema(base: &str, canonical: &Canonical) -> Value {
     let name_subs = [
         ("formatted", "The full name"),
         ("familyName", "Family name"),
@@ -246,9 +316,12 @@ fn user_schema(base: &str) -> Value {
         text("displayName", "Name for display"),
         text("nickName", "Casual name"),
         Attr::new("profileUrl", "reference").build("Profile page"),
-        text(
-            "title",
-            "Job title: must be one of the company's designations; blank means the default designation",
+        with_canonical(
+            text(
+                "title",
+                "Job title: must be one of the company's designations; blank means the default designation",
+            ),
+            &canonical.titles,
         ),
         text("userType", "Kind of worker"),
         text("preferredLanguage", "Preferred language"),
@@ -278,7 +351,7 @@ fn user_schema(base: &str) -> Value {
     })
 }
 
-fn enterprise_schema(base: &str) -> Value {
+fn enterprise_schema(base: &str, canonical: &Canonical) -> Value {
     let manager_subs = vec![
         Attr::new("value", "string")
             .exact()
@@ -295,9 +368,12 @@ fn enterprise_schema(base: &str) -> Value {
         text("costCenter", "Cost center"),
         text("organization", "Organization"),
         text("division", "Division"),
-        text(
-            "department",
-            "Department: one of the company's departments; unknown names use the default department",
+        with_canonical(
+            text(
+                "department",
+                "Department: one of the company's departments; unknown names use the default department",
+            ),
+            &canonical.departments,
         ),
         Attr::new("manager", "complex")
             .subs(manager_subs)
@@ -361,10 +437,10 @@ fn group_schema(base: &str) -> Value {
     })
 }
 
-fn schema_list(base: &str) -> Vec<Value> {
+fn schema_list(base: &str, canonical: &Canonical) -> Vec<Value> {
     vec![
-        user_schema(base),
-        enterprise_schema(base),
+        user_schema(base, canonical),
+        enterprise_schema(base, canonical),
         hrms_schema(base),
         group_schema(base),
     ]
