@@ -576,3 +576,24 @@ async fn search_endpoints_take_the_query_in_the_body() {
     assert_eq!(everywhere.body["status"], "501");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn not_matches_users_that_lack_the_attribute() {
+    let app = TestApp::spawn().await;
+    let mut nameless = entra_user("nameless@example.test", "n");
+    nameless.as_object_mut().unwrap().remove("displayName");
+    let nameless = app.create_user(nameless).await;
+    let mut named = entra_user("named@example.test", "d");
+    named["displayName"] = json!("Bob");
+    app.create_user(named).await;
+
+    let not_bob = app.filter("not (displayName eq \"Bob\")").await;
+    let not_b = app.filter("not (displayName sw \"b\")").await;
+    let not_after = app.filter("not (displayName gt \"a\")").await;
+
+    for list in [not_bob, not_b, not_after] {
+        assert_eq!(list["totalResults"], 1, "{list}");
+        assert_eq!(list["Resources"][0]["id"], nameless.as_str());
+    }
+    app.stop().await;
+}

@@ -396,6 +396,9 @@ fn push_column(
     .map_err(|error| name_field(error, field, operator))
 }
 
+/// Appends one comparison. Every form is TRUE or FALSE, never NULL, even
+/// on a missing value, so `not (…)` means what SCIM says: a user without a
+/// displayName is matched by `not (displayName eq "x")`.
 fn push_text(
     sql: &mut Sql,
     name: &'static str,
@@ -403,7 +406,7 @@ fn push_text(
     value: String,
 ) -> Result<(), FilterError> {
     match operator {
-        FilterOperator::Eq => sql.push(name).push(" = ").bind(value),
+        FilterOperator::Eq => compare(sql, name, " = ", value),
         FilterOperator::Ne => sql
             .push("(")
             .push(name)
@@ -421,10 +424,10 @@ fn push_text(
             .push(" IS NOT NULL AND ")
             .push(name)
             .push(" <> '')"),
-        FilterOperator::Gt => sql.push(name).push(" > ").bind(value),
-        FilterOperator::Ge => sql.push(name).push(" >= ").bind(value),
-        FilterOperator::Lt => sql.push(name).push(" < ").bind(value),
-        FilterOperator::Le => sql.push(name).push(" <= ").bind(value),
+        FilterOperator::Gt => compare(sql, name, " > ", value),
+        FilterOperator::Ge => compare(sql, name, " >= ", value),
+        FilterOperator::Lt => compare(sql, name, " < ", value),
+        FilterOperator::Le => compare(sql, name, " <= ", value),
         FilterOperator::Unspecified => {
             return Err(FilterError::Unsupported {
                 operator: "none",
@@ -435,11 +438,29 @@ fn push_text(
     Ok(())
 }
 
+fn compare<'a>(
+    sql: &'a mut Sql,
+    name: &'static str,
+    op: &'static str,
+    value: String,
+) -> &'a mut Sql {
+    sql.push("(")
+        .push(name)
+        .push(" IS NOT NULL AND ")
+        .push(name)
+        .push(op)
+        .bind(value)
+        .push(")")
+}
+
 fn push_like<'a>(sql: &'a mut Sql, name: &'static str, pattern: String) -> &'a mut Sql {
-    sql.push(name)
+    sql.push("(")
+        .push(name)
+        .push(" IS NOT NULL AND ")
+        .push(name)
         .push(" LIKE ")
         .bind(pattern)
-        .push(" ESCAPE '\\'")
+        .push(" ESCAPE '\\')")
 }
 
 fn escape_like(value: &str) -> String {
@@ -504,7 +525,10 @@ mod tests {
     #[test]
     fn user_name_compares_the_lowercased_key_through_a_placeholder() {
         let filter = condition(EmployeeField::UserName, FilterOperator::Eq, "A@B.test");
-        assert_eq!(render(&filter).unwrap(), "e.user_name_key = $1");
+        assert_eq!(
+            render(&filter).unwrap(),
+            "(e.user_name_key IS NOT NULL AND e.user_name_key = $1)"
+        );
     }
 
     #[test]
@@ -519,7 +543,7 @@ mod tests {
         };
         assert_eq!(
             render(&filter).unwrap(),
-            "(e.id = $1 AND e.manager_id = $2)"
+            "((e.id IS NOT NULL AND e.id = $1) AND (e.manager_id IS NOT NULL AND e.manager_id = $2))"
         );
     }
 
@@ -532,7 +556,7 @@ mod tests {
         assert_eq!(
             render(&filter).unwrap(),
             "EXISTS (SELECT 1 FROM employee_emails m WHERE m.employee_id = e.id \
-             AND m.type_key = $1 AND m.value_key = $2)"
+             AND m.type_key = $1 AND (m.value_key IS NOT NULL AND m.value_key = $2))"
         );
     }
 
