@@ -10,6 +10,7 @@ mod grpc;
 mod hr_rules;
 mod instances;
 mod patch;
+mod properties;
 mod restart;
 mod support;
 mod users;
