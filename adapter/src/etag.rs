@@ -4,6 +4,11 @@
 
 use axum::http::{HeaderMap, HeaderName, header};
 
+/// The weak entity tag of a resource at `version`.
+pub fn tag(version: i64) -> String {
+    format!("W/\"{version}\"")
+}
+
 /// What an `If-Match` or `If-None-Match` header asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Precondition {
@@ -64,7 +69,7 @@ pub fn not_modified(headers: &HeaderMap, version: i64) -> Option<axum::response:
     if !precondition.matches(version) {
         return None;
     }
-    let etag = crate::user::etag(version);
+    let etag = tag(version);
     let mut response = axum::http::StatusCode::NOT_MODIFIED.into_response();
     if let Ok(value) = axum::http::HeaderValue::from_str(&etag) {
         response.headers_mut().insert(header::ETAG, value);

@@ -16,7 +16,6 @@ use crate::error::ScimError;
 use crate::filter::{CompValue, CompareOp, Filter, parse_path};
 use crate::patch::{OpKind, PatchOp};
 use crate::schema::{GROUP_SCHEMA, is_core};
-use crate::user::etag;
 
 /// Renders a group without its members (they are streamed separately).
 pub fn to_scim(group: &Group, base: &str) -> Value {
@@ -41,7 +40,7 @@ pub fn to_scim(group: &Group, base: &str) -> Value {
         "location".into(),
         json!(format!("{base}/Groups/{}", group.id)),
     );
-    meta.insert("version".into(), json!(etag(group.version)));
+    meta.insert("version".into(), json!(crate::etag::tag(group.version)));
     object.insert("meta".into(), Value::Object(meta));
     Value::Object(object)
 }

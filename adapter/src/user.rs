@@ -77,15 +77,10 @@ pub fn to_scim(employee: &Employee, base: &str) -> Value {
             "created": timestamp(employee.created_at.as_ref()),
             "lastModified": timestamp(employee.updated_at.as_ref()),
             "location": location,
-            "version": etag(employee.version),
+            "version": crate::etag::tag(employee.version),
         }),
     );
     Value::Object(user)
-}
-
-/// The weak ETag of a resource version.
-pub fn etag(version: i64) -> String {
-    format!("W/\"{version}\"")
 }
 
 fn enterprise_json(attributes: &EmployeeAttributes, base: &str) -> Value {

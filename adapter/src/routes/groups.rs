@@ -26,9 +26,8 @@ use crate::extract::{ResourceId, ScimQuery};
 use crate::group::{from_scim, member_json, patch_changes, to_scim};
 use crate::json::{SCIM_CONTENT_TYPE, ScimJson};
 use crate::query::{ListParams, Projection, ReadParams, group_filter, group_sort, search_params};
-use crate::routes::{Subject, record_refusal};
+use crate::routes::{Subject, logged};
 use crate::schema::LIST_SCHEMA;
-use crate::user::etag;
 use crate::{AppState, BaseUrl, etag, patch};
 
 /// Members read from the directory per call while streaming.
@@ -127,13 +126,14 @@ pub async fn create(
     base: BaseUrl,
     body: Result<ScimJson, ScimError>,
 ) -> Result<Response, ScimError> {
-    let input = match body.and_then(|ScimJson(body)| from_scim(&body)) {
-        Ok(input) => input,
-        Err(error) => {
-            record_refusal(&state, &tenant, "create", Subject::Group(""), &error).await;
-            return Err(error);
-        }
-    };
+    let input = logged(
+        &state,
+        &tenant,
+        "create",
+        Subject::Group(""),
+        body.and_then(|ScimJson(body)| from_scim(&body)),
+    )
+    .await?;
     let request = CreateGroupRequest {
         tenant_id: tenant.id.clone(),
         display_name: input.display_name,
@@ -172,13 +172,14 @@ pub async fn replace(
     headers: HeaderMap,
     body: Result<ScimJson, ScimError>,
 ) -> Result<Response, ScimError> {
-    let input = match body.and_then(|ScimJson(body)| from_scim(&body)) {
-        Ok(input) => input,
-        Err(error) => {
-            record_refusal(&state, &tenant, "update", Subject::Group(&id), &error).await;
-            return Err(error);
-        }
-    };
+    let input = logged(
+        &state,
+        &tenant,
+        "update",
+        Subject::Group(&id),
+        body.and_then(|ScimJson(body)| from_scim(&body)),
+    )
+    .await?;
     let changes = [
         group_change::Kind::Rename(input.display_name),
         group_change::Kind::SetExternalId(input.external_id),
@@ -213,15 +214,16 @@ pub async fn patch(
     headers: HeaderMap,
     body: Result<ScimJson, ScimError>,
 ) -> Result<Response, ScimError> {
-    let changes = match body.and_then(|ScimJson(body)| {
-        patch::parse_operations(&body).and_then(|operations| patch_changes(&operations))
-    }) {
-        Ok(changes) => changes,
-        Err(error) => {
-            record_refusal(&state, &tenant, "update", Subject::Group(&id), &error).await;
-            return Err(error);
-        }
-    };
+    let changes = logged(
+        &state,
+        &tenant,
+        "update",
+        Subject::Group(&id),
+        body.and_then(|ScimJson(body)| {
+            patch::parse_operations(&body).and_then(|operations| patch_changes(&operations))
+        }),
+    )
+    .await?;
     let expected = group_version(&state, &tenant, &id, &headers).await?;
     let group = modify(&state, &tenant, &id, changes, expected).await?;
     if params.attributes.is_none() && params.excluded_attributes.is_none() {
@@ -316,7 +318,7 @@ fn single(
     status: StatusCode,
     group: Group,
 ) -> Response {
-    let version = etag(group.version);
+    let version = etag::tag(group.version);
     let mut response = stream_groups(
         state,
         tenant,

@@ -19,9 +19,24 @@ pub enum Subject<'a> {
     Group(&'a str),
 }
 
-/// Writes a request the adapter refused to the tenant's provisioning log,
-/// so an admin sees why a user or group did not arrive. Best effort.
-pub async fn record_refusal(
+/// Passes `result` through; when it is a refusal, first writes it to the
+/// tenant's provisioning log, so an admin sees why a user or group did not
+/// arrive.
+pub async fn logged<T>(
+    state: &AppState,
+    tenant: &Tenant,
+    operation: &str,
+    subject: Subject<'_>,
+    result: Result<T, ScimError>,
+) -> Result<T, ScimError> {
+    if let Err(error) = &result {
+        record_refusal(state, tenant, operation, subject, error).await;
+    }
+    result
+}
+
+/// Writes a refused request to the provisioning log. Best effort.
+async fn record_refusal(
     state: &AppState,
     tenant: &Tenant,
     operation: &str,

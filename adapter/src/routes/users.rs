@@ -18,9 +18,9 @@ use crate::json::{ScimJson, ScimResponse};
 use crate::query::{
     ListParams, Projection, ReadParams, employee_filter, employee_sort, search_params,
 };
-use crate::routes::{Subject, record_refusal};
+use crate::routes::{Subject, logged};
 use crate::schema::LIST_SCHEMA;
-use crate::user::{canonicalize, etag, from_scim, to_scim};
+use crate::user::{canonicalize, from_scim, to_scim};
 use crate::{AppState, BaseUrl, etag, patch};
 
 /// How often a PATCH re-reads and re-applies after losing a race.
@@ -109,13 +109,14 @@ pub async fn create(
     base: BaseUrl,
     body: Result<ScimJson, ScimError>,
 ) -> Result<ScimResponse, ScimError> {
-    let attributes = match body.and_then(|ScimJson(body)| from_scim(&canonicalize(body))) {
-        Ok(attributes) => attributes,
-        Err(error) => {
-            record_refusal(&state, &tenant, "create", Subject::Employee(""), &error).await;
-            return Err(error);
-        }
-    };
+    let attributes = logged(
+        &state,
+        &tenant,
+        "create",
+        Subject::Employee(""),
+        body.and_then(|ScimJson(body)| from_scim(&canonicalize(body))),
+    )
+    .await?;
     let request = CreateEmployeeRequest {
         tenant_id: tenant.id.clone(),
         attributes: Some(attributes),
@@ -146,13 +147,14 @@ pub async fn replace(
     headers: HeaderMap,
     body: Result<ScimJson, ScimError>,
 ) -> Result<ScimResponse, ScimError> {
-    let attributes = match body.and_then(|ScimJson(body)| from_scim(&canonicalize(body))) {
-        Ok(attributes) => attributes,
-        Err(error) => {
-            record_refusal(&state, &tenant, "update", Subject::Employee(&id), &error).await;
-            return Err(error);
-        }
-    };
+    let attributes = logged(
+        &state,
+        &tenant,
+        "update",
+        Subject::Employee(&id),
+        body.and_then(|ScimJson(body)| from_scim(&canonicalize(body))),
+    )
+    .await?;
     let expected = etag::expected_version(&headers, async {
         Ok(fetch(&state, &tenant, &id).await?.version)
     })
@@ -178,13 +180,14 @@ pub async fn patch(
     body: Result<ScimJson, ScimError>,
 ) -> Result<ScimResponse, ScimError> {
     let precondition = etag::if_match(&headers);
-    let operations = match body.and_then(|ScimJson(body)| patch::parse_operations(&body)) {
-        Ok(operations) => operations,
-        Err(error) => {
-            record_refusal(&state, &tenant, "update", Subject::Employee(&id), &error).await;
-            return Err(error);
-        }
-    };
+    let operations = logged(
+        &state,
+        &tenant,
+        "update",
+        Subject::Employee(&id),
+        body.and_then(|ScimJson(body)| patch::parse_operations(&body)),
+    )
+    .await?;
     tracing::debug!(scim.operations = operations.len(), "patch");
     for attempt in 1..=PATCH_ATTEMPTS {
         let current = fetch(&state, &tenant, &id).await?;
@@ -199,13 +202,14 @@ pub async fn patch(
         };
         let before = from_scim(&canonicalize(document.clone()))?;
         let mut document = document;
-        let attributes = match apply_patch(&mut document, &operations) {
-            Ok(attributes) => attributes,
-            Err(error) => {
-                record_refusal(&state, &tenant, "update", Subject::Employee(&id), &error).await;
-                return Err(error);
-            }
-        };
+        let attributes = logged(
+            &state,
+            &tenant,
+            "update",
+            Subject::Employee(&id),
+            apply_patch(&mut document, &operations),
+        )
+        .await?;
         if attributes == before {
             // Entra re-sends values it already set; nothing to write.
             return Ok(resource(
@@ -352,6 +356,6 @@ fn resource(
         status,
         body: projection.apply(to_scim(employee, &base.0)),
         location: None,
-        etag: Some(etag(employee.version)),
+        etag: Some(etag::tag(employee.version)),
     }
 }
