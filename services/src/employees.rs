@@ -554,7 +554,9 @@ fn validate(attributes: &EmployeeAttributes) -> Result<(), DirectoryError> {
     validate_other_json(&attributes.other_attributes_json)
 }
 
-fn check_text(
+/// Refuses text longer than `max` bytes or with control characters (tab
+/// and line breaks allowed when `line_breaks`).
+pub(crate) fn check_text(
     field: &'static str,
     text: &str,
     max: usize,
@@ -620,12 +622,6 @@ pub(crate) fn to_employee(record: EmployeeRecord) -> Result<Employee, DirectoryE
         created_at: Some(parse_timestamp(&record.created_at)?),
         updated_at: Some(parse_timestamp(&record.updated_at)?),
     })
-}
-
-impl From<StoreError> for Status {
-    fn from(error: StoreError) -> Self {
-        DirectoryError::from(error).into()
-    }
 }
 
 #[cfg(test)]

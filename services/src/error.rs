@@ -179,6 +179,13 @@ impl From<DirectoryError> for Status {
     }
 }
 
+/// Store failures reaching an RPC without more specific meaning.
+impl From<StoreError> for Status {
+    fn from(error: StoreError) -> Self {
+        DirectoryError::from(error).into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,7 +14,7 @@ use hrms_api::v1::{
 };
 use tonic::{Request, Response, Status};
 
-use crate::employees::Subject;
+use crate::employees::{Subject, check_text};
 use crate::error::DirectoryError;
 use crate::store::{GroupChange, GroupRecord, StoreError, UniqueField, parse_timestamp};
 use crate::{Directory, name_key};
@@ -362,25 +362,12 @@ const MAX_ID_LEN: usize = 256;
 
 /// Member ids are employee ids: short, printable.
 fn check_member_ids<'a>(ids: impl IntoIterator<Item = &'a String>) -> Result<(), DirectoryError> {
-    for id in ids {
-        if id.len() > MAX_ID_LEN || id.chars().any(char::is_control) {
-            return Err(DirectoryError::invalid(
-                "members",
-                format!("member ids are at most {MAX_ID_LEN} bytes without control characters"),
-            ));
-        }
-    }
-    Ok(())
+    ids.into_iter()
+        .try_for_each(|id| check_text("members", id, MAX_ID_LEN, false))
 }
 
 fn check_external_id(id: &str) -> Result<(), DirectoryError> {
-    if id.len() > MAX_ID_LEN || id.chars().any(char::is_control) {
-        return Err(DirectoryError::invalid(
-            "externalId",
-            format!("must be at most {MAX_ID_LEN} bytes without control characters"),
-        ));
-    }
-    Ok(())
+    check_text("externalId", id, MAX_ID_LEN, false)
 }
 
 fn check_member_count(count: usize) -> Result<(), DirectoryError> {

@@ -228,10 +228,6 @@ impl Store {
         })
     }
 
-    pub fn backend(&self) -> Backend {
-        self.backend
-    }
-
     /// Answers whether the database responds, for health checks.
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
@@ -246,10 +242,6 @@ impl Store {
             Backend::Postgres => self.pool.begin().await?,
         };
         Ok(tx)
-    }
-
-    pub async fn close(&self) {
-        self.pool.close().await;
     }
 }
 
