@@ -13,6 +13,8 @@ use crate::error::ScimError;
 #[derive(Debug, Clone)]
 pub struct Tenant {
     pub id: String,
+    /// Whether SCIM may set Date of Joining; otherwise it is read-only.
+    pub date_of_joining_from_scim: bool,
 }
 
 impl FromRequestParts<AppState> for Tenant {
@@ -32,6 +34,7 @@ impl FromRequestParts<AppState> for Tenant {
         }
         Ok(Tenant {
             id: response.tenant_id,
+            date_of_joining_from_scim: response.date_of_joining_from_scim,
         })
     }
 }

@@ -135,6 +135,18 @@ pub fn employee_sort(params: &ListParams) -> Result<(EmployeeField, bool), ScimE
     Ok(sort)
 }
 
+/// Whether a translated Users filter compares `field` anywhere.
+pub fn filter_uses(filter: &EmployeeFilter, field: EmployeeField) -> bool {
+    match &filter.kind {
+        Some(employee_filter::Kind::Condition(condition)) => condition.field == field as i32,
+        Some(employee_filter::Kind::All(list) | employee_filter::Kind::Any(list)) => {
+            list.filters.iter().any(|inner| filter_uses(inner, field))
+        }
+        Some(employee_filter::Kind::Negate(inner)) => filter_uses(inner, field),
+        None => false,
+    }
+}
+
 /// The sort requested for Groups.
 pub fn group_sort(params: &ListParams) -> Result<(GroupField, bool), ScimError> {
     let sort = sort::<GroupFilter>(params, GroupField::Unspecified)?;
@@ -516,6 +528,14 @@ impl Projection {
                 let (schema, top, _) = split_name(name);
                 schema.is_none() && top.eq_ignore_ascii_case(attr)
             })
+    }
+
+    /// Whether the `attributes` list names `attr` itself, as a
+    /// `returned: request` attribute needs.
+    pub fn requests(&self, attr: &str) -> bool {
+        self.include
+            .iter()
+            .any(|name| name.eq_ignore_ascii_case(attr))
     }
 
     /// Whether `attr` (a top-level name, possibly core-URN-qualified in

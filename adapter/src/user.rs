@@ -9,6 +9,7 @@
 use hrms_api::v1::{ContactValue, Employee, EmployeeAttributes, PersonName, PostalAddress};
 use serde_json::{Map, Value, json};
 
+use crate::auth::Tenant;
 use crate::error::ScimError;
 use crate::schema::{
     ENTERPRISE_SCHEMA, HRMS_SCHEMA, MULTI_VALUED, SUB_ATTRIBUTES, USER_ATTRIBUTES, USER_EXTENSIONS,
@@ -18,15 +19,19 @@ use crate::schema::{
 /// Top-level keys that are read-only or never stored.
 const IGNORED: &[&str] = &["id", "meta", "schemas", "groups", "password"];
 
-/// Renders an employee as a SCIM User. `base` is the SCIM base URL.
-pub fn to_scim(employee: &Employee, base: &str) -> Value {
+/// Renders an employee as a SCIM User. `base` is the SCIM base URL. The
+/// HRMS extension (Date of Joining) is part of the User only for a company
+/// that lets SCIM set it.
+pub fn to_scim(employee: &Employee, base: &str, tenant: &Tenant) -> Value {
     let attributes = employee.attributes.clone().unwrap_or_default();
     let location = format!("{base}/Users/{}", employee.id);
     let mut user = Map::new();
-    user.insert(
-        "schemas".into(),
-        json!([USER_SCHEMA, ENTERPRISE_SCHEMA, HRMS_SCHEMA]),
-    );
+    let schemas = if tenant.date_of_joining_from_scim {
+        json!([USER_SCHEMA, ENTERPRISE_SCHEMA, HRMS_SCHEMA])
+    } else {
+        json!([USER_SCHEMA, ENTERPRISE_SCHEMA])
+    };
+    user.insert("schemas".into(), schemas);
     user.insert("id".into(), json!(employee.id));
     put(&mut user, "externalId", &attributes.external_id);
     put(&mut user, "userName", &attributes.user_name);
@@ -67,9 +72,11 @@ pub fn to_scim(employee: &Employee, base: &str) -> Value {
         }
     }
     user.insert(ENTERPRISE_SCHEMA.into(), enterprise_json(&attributes, base));
-    let mut hrms = Map::new();
-    put(&mut hrms, "dateOfJoining", &employee.date_of_joining);
-    user.insert(HRMS_SCHEMA.into(), Value::Object(hrms));
+    if tenant.date_of_joining_from_scim {
+        let mut hrms = Map::new();
+        put(&mut hrms, "dateOfJoining", &employee.date_of_joining);
+        user.insert(HRMS_SCHEMA.into(), Value::Object(hrms));
+    }
     user.insert(
         "meta".into(),
         json!({
@@ -238,7 +245,9 @@ fn insert_extension(
     key: &str,
     value: Value,
 ) {
-    if value.is_null() {
+    // An extension object sent as a whole may carry its own `schemas`
+    // (some clients serialise it that way); it is not an attribute.
+    if value.is_null() || key.eq_ignore_ascii_case("schemas") {
         return;
     }
     let name = canonical(key, known).map_or_else(|| key.to_owned(), str::to_owned);
@@ -289,6 +298,36 @@ pub fn split_urn(key: &str) -> Option<(&str, &str)> {
     }
     let (schema, attr) = key.rsplit_once(':')?;
     (!attr.is_empty()).then_some((schema, attr))
+}
+
+/// Drops what this tenant does not offer over SCIM from a canonicalised
+/// POST or PUT body: the HRMS extension when the company keeps Date of
+/// Joining in HR. Like an unknown attribute, it is ignored.
+pub fn drop_unoffered(user: &mut Map<String, Value>, tenant: &Tenant) {
+    if !tenant.date_of_joining_from_scim
+        && user
+            .remove(HRMS_SCHEMA)
+            .is_some_and(|hrms| !is_empty(&hrms))
+    {
+        tracing::debug!("dateOfJoining ignored: not offered to this company");
+    }
+}
+
+/// Refuses a PATCH that would set Date of Joining for a company that keeps
+/// it in HR; nothing is changed.
+pub fn check_unoffered(
+    before: &EmployeeAttributes,
+    after: &EmployeeAttributes,
+    tenant: &Tenant,
+) -> Result<(), ScimError> {
+    if !tenant.date_of_joining_from_scim && before.date_of_joining != after.date_of_joining {
+        return Err(ScimError::invalid_path(
+            "dateOfJoining is kept by HR in this company, so the runtimehrms extension is not \
+             offered over SCIM; an administrator can let SCIM set it (tenant setting \
+             date_of_joining_from_scim)",
+        ));
+    }
+    Ok(())
 }
 
 /// Reads a SCIM User (already canonicalised) into directory attributes.
@@ -385,7 +424,22 @@ pub fn manager_id(value: Option<&Value>) -> Result<String, ScimError> {
     match value {
         None | Some(Value::Null) => Ok(String::new()),
         Some(Value::String(id)) => Ok(id.trim().to_owned()),
-        Some(Value::Object(object)) => Ok(text(object, "value")?.trim().to_owned()),
+        Some(Value::Object(object)) => {
+            let id = text(object, "value")?;
+            if !id.trim().is_empty() {
+                return Ok(id.trim().to_owned());
+            }
+            // RFC 7643 §4.3: $ref is the manager's URI; its last segment
+            // is the id.
+            let uri = text(object, "$ref")?;
+            Ok(uri
+                .trim()
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_owned())
+        }
         Some(Value::Array(items)) if items.len() <= 1 => manager_id(items.first()),
         Some(_) => Err(ScimError::invalid_value(
             "manager must be an employee id or {\"value\": id}",
@@ -529,6 +583,13 @@ pub fn is_multi_valued(attr: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn tenant(date_of_joining_from_scim: bool) -> Tenant {
+        Tenant {
+            id: "t1".into(),
+            date_of_joining_from_scim,
+        }
+    }
+
     fn object(value: Value) -> Map<String, Value> {
         canonicalize(value.as_object().cloned().unwrap_or_default())
     }
@@ -566,6 +627,27 @@ mod tests {
         assert_eq!(attributes.user_name, "a@b.test");
         assert_eq!(attributes.name.unwrap().given_name, "Ada");
         assert_eq!(attributes.department, "Payroll");
+    }
+
+    #[test]
+    fn schemas_inside_an_extension_is_not_kept_as_an_attribute() {
+        let user = object(json!({
+            "userName": "a",
+            ENTERPRISE_SCHEMA: {"schemas": [ENTERPRISE_SCHEMA], "costCenter": "CC-1"},
+            format!("{ENTERPRISE_SCHEMA}:schemas"): [ENTERPRISE_SCHEMA],
+        }));
+        assert_eq!(user[ENTERPRISE_SCHEMA], json!({"costCenter": "CC-1"}));
+        let attributes = from_scim(&user).unwrap();
+        assert_eq!(attributes.cost_center, "CC-1");
+        assert_eq!(attributes.other_attributes_json, "");
+    }
+
+    #[test]
+    fn manager_given_by_ref_alone_is_read_from_its_last_segment() {
+        let manager = json!({"$ref": "https://hr.example.test/scim/v2/Users/m-9"});
+        assert_eq!(manager_id(Some(&manager)).unwrap(), "m-9");
+        let both = json!({"value": "m-1", "$ref": "https://hr.example.test/scim/v2/Users/m-9"});
+        assert_eq!(manager_id(Some(&both)).unwrap(), "m-1");
     }
 
     #[test]
@@ -619,7 +701,7 @@ mod tests {
             attributes: Some(attributes),
             ..Employee::default()
         };
-        let rendered = to_scim(&employee, "http://h/scim/v2");
+        let rendered = to_scim(&employee, "http://h/scim/v2", &tenant(true));
         assert_eq!(rendered["ims"], json!([{"value": "x", "type": "aim"}]));
         assert!(rendered.get("roles").is_none());
     }
@@ -637,8 +719,10 @@ mod tests {
             }),
             ..Employee::default()
         };
-        let user = to_scim(&employee, "http://h/scim/v2");
+        let user = to_scim(&employee, "http://h/scim/v2", &tenant(false));
         assert!(user.get("displayName").is_none());
+        assert!(user.get(HRMS_SCHEMA).is_none());
+        assert_eq!(user["schemas"], json!([USER_SCHEMA, ENTERPRISE_SCHEMA]));
         assert_eq!(user[ENTERPRISE_SCHEMA]["manager"]["value"], "m1");
         assert_eq!(user["meta"]["version"], "W/\"3\"");
     }

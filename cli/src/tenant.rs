@@ -25,6 +25,10 @@ pub struct TenantFile {
     /// Digits of assigned codes (default 5).
     #[serde(default)]
     pub code_width: i32,
+    /// Whether SCIM clients may set Date of Joining (default false: HR
+    /// owns it and the attribute is read-only over SCIM).
+    #[serde(default)]
+    pub date_of_joining_from_scim: bool,
 }
 
 /// Creates the tenant, enables SCIM, issues a token; returns the JSON
@@ -43,6 +47,7 @@ pub async fn create(directory_url: &str, file: TenantFile) -> anyhow::Result<ser
             default_designation: file.default_designation,
             code_prefix: file.code_prefix,
             code_width: file.code_width,
+            date_of_joining_from_scim: file.date_of_joining_from_scim,
         })
         .await
         .map_err(status_error)?

@@ -120,6 +120,7 @@ impl TenantService for Directory {
         Ok(Response::new(AuthenticateScimTokenResponse {
             tenant_id: found.tenant_id,
             token_id: found.id,
+            date_of_joining_from_scim: found.date_of_joining_from_scim != 0,
         }))
     }
 }
@@ -190,6 +191,7 @@ fn validate_tenant(request: CreateTenantRequest) -> Result<NewTenant, DirectoryE
         default_designation,
         code_prefix,
         code_width: i64::from(code_width),
+        date_of_joining_from_scim: request.date_of_joining_from_scim,
     })
 }
 
@@ -242,6 +244,7 @@ fn to_tenant(record: TenantRecord) -> Result<Tenant, DirectoryError> {
         default_designation_id: record.default_designation_id.unwrap_or_default(),
         code_prefix: record.code_prefix,
         code_width: i32::try_from(record.code_width).unwrap_or(DEFAULT_CODE_WIDTH),
+        date_of_joining_from_scim: record.date_of_joining_from_scim != 0,
     })
 }
 

@@ -208,22 +208,26 @@ async fn unknown_title_fails_an_update_and_changes_nothing() {
 async fn date_of_joining_is_today_in_the_tenant_time_zone() {
     let app = TestApp::spawn().await;
     let id = app.create_user(entra_user("a@example.test", "x1")).await;
-    let mut employees = EmployeeServiceClient::connect(app.grpc.clone())
-        .await
-        .unwrap();
 
-    let employee = employees
-        .get_employee(GetEmployeeRequest {
-            tenant_id: app.tenant_id.clone(),
-            id,
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let employee = employee_over_grpc(&app, &id).await;
 
     let london = chrono_today_in_london();
     assert_eq!(employee.date_of_joining, london);
     app.stop().await;
+}
+
+async fn employee_over_grpc(app: &TestApp, id: &str) -> hrms_api::v1::Employee {
+    let mut employees = EmployeeServiceClient::connect(app.grpc.clone())
+        .await
+        .unwrap();
+    employees
+        .get_employee(GetEmployeeRequest {
+            tenant_id: app.tenant_id.clone(),
+            id: id.to_owned(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
 }
 
 fn chrono_today_in_london() -> String {
@@ -346,9 +350,56 @@ async fn every_write_is_in_the_provisioning_log() {
 }
 
 #[tokio::test]
-async fn date_of_joining_can_be_set_changed_filtered_and_is_validated() {
+async fn date_of_joining_is_not_offered_unless_the_company_allows_it() {
     use crate::support::HRMS;
     let app = TestApp::spawn().await;
+    let mut user = entra_user("a@example.test", "x1");
+    user[HRMS] = json!({"dateOfJoining": "2025-04-01"});
+    let created = app.post_user(user.clone()).await;
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let replaced = app
+        .call(Method::PUT, &format!("/Users/{id}"), Some(user))
+        .await;
+    let patched = app
+        .patch_user(
+            &id,
+            json!([{"op": "replace", "path": format!("{HRMS}:dateOfJoining"), "value": "2025-05-01"}]),
+        )
+        .await;
+    let filtered = app
+        .call(
+            Method::GET,
+            &format!(
+                "/Users?filter={}",
+                crate::support::url_encode(&format!("{HRMS}:dateOfJoining lt \"2030-01-01\""))
+            ),
+            None,
+        )
+        .await;
+    let user_type = app.get("/ResourceTypes/User").await;
+    let stored = employee_over_grpc(&app, &id).await;
+
+    // POST and PUT ignore it; the User has no HRMS extension.
+    assert_eq!(created.status, StatusCode::CREATED);
+    assert!(created.body.get(HRMS).is_none());
+    assert_eq!(replaced.status, StatusCode::OK);
+    assert_eq!(stored.date_of_joining, chrono_today_in_london());
+    // A PATCH that would set it is refused and changes nothing.
+    assert_eq!(patched.status, StatusCode::BAD_REQUEST);
+    assert_eq!(patched.body["scimType"], "invalidPath");
+    assert_eq!(filtered.status, StatusCode::BAD_REQUEST);
+    assert_eq!(filtered.body["scimType"], "invalidFilter");
+    assert_eq!(
+        user_type.body["schemaExtensions"],
+        json!([{"schema": ENTERPRISE, "required": true}])
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn date_of_joining_can_be_set_changed_filtered_and_is_validated() {
+    use crate::support::HRMS;
+    let app = TestApp::spawn_with_scim_joining_dates().await;
     let mut user = entra_user("a@example.test", "x1");
     user[HRMS] = json!({"dateOfJoining": "2025-04-01"});
     let given = app.post_user(user).await;
@@ -383,5 +434,7 @@ async fn date_of_joining_can_be_set_changed_filtered_and_is_validated() {
     assert_eq!(earlier["Resources"][0]["id"], id.as_str());
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert_eq!(refused.body["scimType"], "invalidValue");
+    let user_type = app.get("/ResourceTypes/User").await;
+    assert_eq!(user_type.body["schemaExtensions"][1]["schema"], HRMS);
     app.stop().await;
 }

@@ -112,6 +112,15 @@ impl Reply {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
+        Self::spawn_with(false).await
+    }
+
+    /// A server whose tenant lets SCIM set Date of Joining.
+    pub async fn spawn_with_scim_joining_dates() -> TestApp {
+        Self::spawn_with(true).await
+    }
+
+    async fn spawn_with(date_of_joining_from_scim: bool) -> TestApp {
         let database = TestDatabase::create().await;
         let args = DatabaseArgs {
             database_url: database.url.clone(),
@@ -125,7 +134,12 @@ impl TestApp {
         let grpc_addr: SocketAddr = running.grpc_addr.expect("grpc addr");
         let scim_addr: SocketAddr = running.scim_addr.expect("scim addr");
         let grpc_url = format!("http://{grpc_addr}");
-        let (tenant_id, token) = create_tenant(&grpc_url, "Northbridge Payroll Services").await;
+        let (tenant_id, token) = create_tenant_with(
+            &grpc_url,
+            "Northbridge Payroll Services",
+            date_of_joining_from_scim,
+        )
+        .await;
         TestApp {
             scim: format!("http://{scim_addr}/scim/v2"),
             grpc: grpc_url,
@@ -262,6 +276,14 @@ pub fn url_encode(text: &str) -> String {
 
 /// Creates a tenant like `shared/entra/tenant.json` and returns (id, token).
 pub async fn create_tenant(grpc: &str, name: &str) -> (String, String) {
+    create_tenant_with(grpc, name, false).await
+}
+
+pub async fn create_tenant_with(
+    grpc: &str,
+    name: &str,
+    date_of_joining_from_scim: bool,
+) -> (String, String) {
     let mut client = TenantServiceClient::connect(grpc.to_owned())
         .await
         .expect("connect");
@@ -289,6 +311,7 @@ pub async fn create_tenant(grpc: &str, name: &str) -> (String, String) {
             default_designation: "Associate".to_owned(),
             code_prefix: String::new(),
             code_width: 0,
+            date_of_joining_from_scim,
         })
         .await
         .expect("create tenant")

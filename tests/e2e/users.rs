@@ -3,7 +3,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::support::{ENTERPRISE, HRMS, TestApp, entra_user};
+use crate::support::{ENTERPRISE, TestApp, entra_user};
 
 #[tokio::test]
 async fn create_user_returns_201_with_location_etag_and_the_stored_resource() {
@@ -71,6 +71,26 @@ async fn full_hr_profile_is_returned_as_sent_with_the_manager_wrapped() {
     assert_eq!(stored[ENTERPRISE]["organization"], "Example Test Holdings");
     assert_eq!(stored[ENTERPRISE]["division"], "Finance");
     assert_eq!(stored[ENTERPRISE]["manager"]["value"], manager);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn manager_given_only_by_ref_is_stored_by_its_id() {
+    let app = TestApp::spawn().await;
+    let manager = app
+        .create_user(entra_user("boss@example.test", "m-1"))
+        .await;
+    let mut user = entra_user("ivo.marrow@example.test", "c-2");
+    user[ENTERPRISE]["manager"] = json!({"$ref": format!("{}/Users/{manager}", app.scim)});
+
+    let id = app.create_user(user).await;
+    let stored = app.user(&id).await;
+
+    assert_eq!(stored[ENTERPRISE]["manager"]["value"], manager);
+    assert_eq!(
+        stored[ENTERPRISE]["manager"]["$ref"],
+        format!("{}/Users/{manager}", app.scim)
+    );
     app.stop().await;
 }
 
@@ -256,7 +276,7 @@ async fn id_and_manager_filter_answers_whether_the_manager_is_current() {
     assert_eq!(same["totalResults"], 1);
     assert_eq!(
         same["Resources"][0],
-        json!({"id": id, "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE, HRMS]})
+        json!({"id": id, "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE]})
     );
     assert_eq!(differs["totalResults"], 0);
     app.stop().await;
@@ -569,7 +589,7 @@ async fn search_endpoints_take_the_query_in_the_body() {
     assert_eq!(users.body["totalResults"], 1);
     assert_eq!(
         users.body["Resources"][0],
-        json!({"id": id, "userName": "ayla@example.test", "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE, HRMS]})
+        json!({"id": id, "userName": "ayla@example.test", "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE]})
     );
     assert_eq!(groups.body["totalResults"], 1);
     assert_eq!(everywhere.status, StatusCode::NOT_IMPLEMENTED);

@@ -42,16 +42,24 @@ pub async fn service_provider_config(base: BaseUrl) -> ScimResponse {
     }))
 }
 
-pub async fn resource_types(base: BaseUrl) -> ScimResponse {
-    let types = resource_type_list(&base.0);
+/// Whether User carries the HRMS extension for this caller: for a company
+/// that lets SCIM set Date of Joining, and in the anonymous view of what
+/// the server can do.
+fn hrms_offered(tenant: Option<&Tenant>) -> bool {
+    tenant.is_none_or(|tenant| tenant.date_of_joining_from_scim)
+}
+
+pub async fn resource_types(tenant: Option<Tenant>, base: BaseUrl) -> ScimResponse {
+    let types = resource_type_list(&base.0, hrms_offered(tenant.as_ref()));
     list(types)
 }
 
 pub async fn resource_type(
+    tenant: Option<Tenant>,
     base: BaseUrl,
     ResourceId(name): ResourceId,
 ) -> Result<ScimResponse, ScimError> {
-    resource_type_list(&base.0)
+    resource_type_list(&base.0, hrms_offered(tenant.as_ref()))
         .into_iter()
         .find(|t| {
             t["id"]
@@ -145,7 +153,13 @@ fn list(resources: Vec<Value>) -> ScimResponse {
     }))
 }
 
-fn resource_type_list(base: &str) -> Vec<Value> {
+fn resource_type_list(base: &str, hrms_offered: bool) -> Vec<Value> {
+    // Every employee has an Employee Code and a department, so every User
+    // carries the enterprise extension (RFC 7643 §6 `required`).
+    let mut extensions = vec![json!({"schema": ENTERPRISE_SCHEMA, "required": true})];
+    if hrms_offered {
+        extensions.push(json!({"schema": HRMS_SCHEMA, "required": false}));
+    }
     vec![
         json!({
             "schemas": [RESOURCE_TYPE_SCHEMA],
@@ -154,10 +168,7 @@ fn resource_type_list(base: &str) -> Vec<Value> {
             "endpoint": "/Users",
             "description": "An employee of the company",
             "schema": USER_SCHEMA,
-            "schemaExtensions": [
-                {"schema": ENTERPRISE_SCHEMA, "required": false},
-                {"schema": HRMS_SCHEMA, "required": false}
-            ],
+            "schemaExtensions": extensions,
             "meta": {"resourceType": "ResourceType", "location": format!("{base}/ResourceTypes/User")}
         }),
         json!({
@@ -316,10 +327,12 @@ fn user_schema(base: &str, canonical: &Canonical) -> Value {
         text("displayName", "Name for display"),
         text("nickName", "Casual name"),
         Attr::new("profileUrl", "reference").build("Profile page"),
+        // Every employee has a designation, department, Employee Code and
+        // employment status, so these are `required`; a request that
+        // leaves one out gets the HR default rather than a refusal.
         with_canonical(
-            text(
-                "title",
-                "Job title: must be one of the company's designations; blank means the default designation",
+            Attr::new("title", "string").required().build(
+                "Job title: must be one of the company's designations; when not sent or blank, the default designation",
             ),
             &canonical.titles,
         ),
@@ -327,7 +340,9 @@ fn user_schema(base: &str, canonical: &Canonical) -> Value {
         text("preferredLanguage", "Preferred language"),
         text("locale", "Locale"),
         text("timezone", "Time zone"),
-        Attr::new("active", "boolean").build("false deactivates the employee, true reactivates"),
+        Attr::new("active", "boolean")
+            .required()
+            .build("false deactivates the employee, true reactivates; when not sent, true"),
         Attr::new("emails", "complex")
             .multi()
             .subs(contact_subs("e-mail address"))
@@ -356,22 +371,21 @@ fn enterprise_schema(base: &str, canonical: &Canonical) -> Value {
         Attr::new("value", "string")
             .exact()
             .build("The manager's id"),
-        Attr::new("$ref", "reference")
-            .mutability("readOnly")
-            .build("The manager's URI"),
+        Attr::new("$ref", "reference").build(
+            "The manager's URI; when value is not sent, the id is taken from its last segment",
+        ),
     ];
     let attributes = vec![
-        text(
-            "employeeNumber",
-            "Employee Code: blank assigns the next free code; must be unique in the company",
-        ),
+        Attr::new("employeeNumber", "string")
+            .required()
+            .unique("server")
+            .build("Employee Code: must be unique in the company; when not sent or blank, the next free code is assigned (and a blank on update keeps the code)"),
         text("costCenter", "Cost center"),
         text("organization", "Organization"),
         text("division", "Division"),
         with_canonical(
-            text(
-                "department",
-                "Department: one of the company's departments; unknown names use the default department",
+            Attr::new("department", "string").required().build(
+                "Department: one of the company's departments; unknown names, or none, use the default department",
             ),
             &canonical.departments,
         ),
@@ -398,7 +412,7 @@ fn hrms_schema(base: &str) -> Value {
         "schemas": [SCHEMA_SCHEMA],
         "id": HRMS_SCHEMA,
         "name": "RuntimeHrmsUser",
-        "description": "Runtime HRMS employee fields",
+        "description": "Runtime HRMS employee fields. Part of User (see /ResourceTypes/User) only for a company that lets SCIM set Date of Joining; otherwise HR keeps it",
         "attributes": attributes,
         "meta": {"resourceType": "Schema", "location": format!("{base}/Schemas/{HRMS_SCHEMA}")}
     })
@@ -415,7 +429,8 @@ fn group_schema(base: &str) -> Value {
             .build("The member's URI"),
         Attr::new("display", "string")
             .mutability("readOnly")
-            .build("The member's display name (or user name)"),
+            .returned("request")
+            .build("The member's display name (or user name); sent only when attributes names members.display"),
     ];
     let attributes = vec![
         Attr::new("displayName", "string")

@@ -381,20 +381,31 @@ fn stream_groups(
 }
 
 /// Which sub-attributes of each member a projection keeps
-/// (`attributes=members.value`, `excludedAttributes=members.display`).
+/// (`attributes=members.value`, `excludedAttributes=members.value`).
+/// `display` is `returned: request`: a member's display name is sent only
+/// when `attributes` names `members.display`.
 struct MemberFields {
     projection: Projection,
+    display: bool,
 }
 
 impl MemberFields {
     fn of(projection: &Projection) -> Self {
+        let projection = projection.nested("members");
         MemberFields {
-            projection: projection.nested("members"),
+            display: projection.requests("display"),
+            projection,
         }
     }
 
     fn apply(&self, member: Value) -> Value {
-        self.projection.apply_plain(member)
+        let mut member = self.projection.apply_plain(member);
+        if !self.display
+            && let Value::Object(object) = &mut member
+        {
+            object.remove("display");
+        }
+        member
     }
 }
 

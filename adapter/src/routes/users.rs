@@ -5,8 +5,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use hrms_api::reason;
 use hrms_api::v1::{
-    CreateEmployeeRequest, DeleteEmployeeRequest, Employee, EmployeeAttributes, GetEmployeeRequest,
-    ListEmployeesRequest, UpdateEmployeeRequest,
+    CreateEmployeeRequest, DeleteEmployeeRequest, Employee, EmployeeAttributes, EmployeeField,
+    GetEmployeeRequest, ListEmployeesRequest, UpdateEmployeeRequest,
 };
 use serde_json::{Map, Value, json};
 use tonic_types::StatusExt;
@@ -16,11 +16,11 @@ use crate::error::ScimError;
 use crate::extract::{ResourceId, ScimQuery};
 use crate::json::{ScimJson, ScimResponse};
 use crate::query::{
-    ListParams, Projection, ReadParams, employee_filter, employee_sort, search_params,
+    ListParams, Projection, ReadParams, employee_filter, employee_sort, filter_uses, search_params,
 };
 use crate::routes::{Subject, logged};
-use crate::schema::LIST_SCHEMA;
-use crate::user::{canonicalize, from_scim, to_scim};
+use crate::schema::{ENTERPRISE_SCHEMA, LIST_SCHEMA};
+use crate::user::{canonicalize, check_unoffered, drop_unoffered, from_scim, to_scim};
 use crate::{AppState, BaseUrl, etag, patch};
 
 /// How often a PATCH re-reads and re-applies after losing a race.
@@ -36,10 +36,22 @@ pub async fn list(
     let page = params.page()?;
     let filter = params.filter_text().map(employee_filter).transpose()?;
     let (sort_by, descending) = employee_sort(&params)?;
+    if !tenant.date_of_joining_from_scim {
+        let not_offered = "dateOfJoining is kept by HR in this company and not offered over SCIM";
+        if filter
+            .as_ref()
+            .is_some_and(|f| filter_uses(f, EmployeeField::DateOfJoining))
+        {
+            return Err(ScimError::invalid_filter(not_offered));
+        }
+        if sort_by == EmployeeField::DateOfJoining {
+            return Err(ScimError::invalid_value(not_offered));
+        }
+    }
     let request = ListEmployeesRequest {
         sort_by: sort_by as i32,
         descending,
-        tenant_id: tenant.id,
+        tenant_id: tenant.id.clone(),
         filter,
         offset: page.start_index - 1,
         limit: i32::try_from(page.count).unwrap_or(i32::MAX),
@@ -59,7 +71,7 @@ pub async fn list(
     let resources: Vec<Value> = response
         .employees
         .iter()
-        .map(|employee| projection.apply(to_scim(employee, &base.0)))
+        .map(|employee| projection.apply(to_scim(employee, &base.0, &tenant)))
         .collect();
     Ok(ScimResponse::ok(json!({
         "schemas": [LIST_SCHEMA],
@@ -99,7 +111,7 @@ pub async fn get(
         params.attributes.as_deref(),
         params.excluded_attributes.as_deref(),
     );
-    Ok(resource(&employee, &base, StatusCode::OK, &projection).into_response())
+    Ok(resource(&tenant, &employee, &base, StatusCode::OK, &projection).into_response())
 }
 
 #[tracing::instrument(name = "scim.create_user", skip_all, fields(tenant.id = %tenant.id))]
@@ -114,7 +126,7 @@ pub async fn create(
         &tenant,
         "create",
         Subject::Employee(""),
-        body.and_then(|ScimJson(body)| from_scim(&canonicalize(body))),
+        body.and_then(|ScimJson(body)| read_user(body, &tenant)),
     )
     .await?;
     let request = CreateEmployeeRequest {
@@ -129,6 +141,7 @@ pub async fn create(
         .await?
         .into_inner();
     let mut response = resource(
+        &tenant,
         &employee,
         &base,
         StatusCode::CREATED,
@@ -152,7 +165,7 @@ pub async fn replace(
         &tenant,
         "update",
         Subject::Employee(&id),
-        body.and_then(|ScimJson(body)| from_scim(&canonicalize(body))),
+        body.and_then(|ScimJson(body)| read_user(body, &tenant)),
     )
     .await?;
     let expected = etag::expected_version(&headers, async {
@@ -161,6 +174,7 @@ pub async fn replace(
     .await?;
     let employee = update(&state, &tenant, &id, attributes, expected).await?;
     Ok(resource(
+        &tenant,
         &employee,
         &base,
         StatusCode::OK,
@@ -197,22 +211,31 @@ pub async fn patch(
         {
             return Err(ScimError::precondition_failed());
         }
-        let Value::Object(document) = to_scim(&current, &base.0) else {
+        let Value::Object(mut document) = to_scim(&current, &base.0, &tenant) else {
             return Err(ScimError::internal());
         };
+        // The manager's $ref is derived from its id; left in, it would
+        // bring back a manager whose value a PATCH clears.
+        if let Some(Value::Object(manager)) = document
+            .get_mut(ENTERPRISE_SCHEMA)
+            .and_then(|enterprise| enterprise.get_mut("manager"))
+        {
+            manager.remove("$ref");
+        }
         let before = from_scim(&canonicalize(document.clone()))?;
-        let mut document = document;
         let attributes = logged(
             &state,
             &tenant,
             "update",
             Subject::Employee(&id),
-            apply_patch(&mut document, &operations),
+            apply_patch(&mut document, &operations)
+                .and_then(|after| check_unoffered(&before, &after, &tenant).map(|()| after)),
         )
         .await?;
         if attributes == before {
             // Entra re-sends values it already set; nothing to write.
             return Ok(resource(
+                &tenant,
                 &current,
                 &base,
                 StatusCode::OK,
@@ -222,6 +245,7 @@ pub async fn patch(
         match update(&state, &tenant, &id, attributes, Some(current.version)).await {
             Ok(employee) => {
                 return Ok(resource(
+                    &tenant,
                     &employee,
                     &base,
                     StatusCode::OK,
@@ -271,6 +295,14 @@ pub async fn delete(
         .delete_employee(request)
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// A POST or PUT body as directory attributes, without what this tenant
+/// does not offer.
+fn read_user(body: Map<String, Value>, tenant: &Tenant) -> Result<EmployeeAttributes, ScimError> {
+    let mut user = canonicalize(body);
+    drop_unoffered(&mut user, tenant);
+    from_scim(&user)
 }
 
 fn apply_patch(
@@ -347,6 +379,7 @@ fn is_version_mismatch(status: &tonic::Status) -> bool {
 }
 
 fn resource(
+    tenant: &Tenant,
     employee: &Employee,
     base: &BaseUrl,
     status: StatusCode,
@@ -354,7 +387,7 @@ fn resource(
 ) -> ScimResponse {
     ScimResponse {
         status,
-        body: projection.apply(to_scim(employee, &base.0)),
+        body: projection.apply(to_scim(employee, &base.0, tenant)),
         location: None,
         etag: Some(etag::tag(employee.version)),
     }

@@ -17,6 +17,7 @@ pub struct TenantRecord {
     pub code_prefix: String,
     pub code_width: i64,
     pub created_at: String,
+    pub date_of_joining_from_scim: i64,
 }
 
 /// What creating a tenant needs; names already validated and de-duplicated.
@@ -32,6 +33,7 @@ pub struct NewTenant {
     pub default_designation: usize,
     pub code_prefix: String,
     pub code_width: i64,
+    pub date_of_joining_from_scim: bool,
 }
 
 /// What authenticating a token finds.
@@ -40,11 +42,13 @@ pub struct TokenRecord {
     pub id: String,
     pub tenant_id: String,
     pub scim_enabled: i64,
+    pub date_of_joining_from_scim: i64,
     pub last_used_at: Option<String>,
 }
 
 const TENANT_COLUMNS: &str = "SELECT id, name, time_zone, scim_enabled, default_department_id, \
-     default_designation_id, code_prefix, code_width, created_at FROM tenants WHERE id = $1";
+     default_designation_id, code_prefix, code_width, created_at, date_of_joining_from_scim \
+     FROM tenants WHERE id = $1";
 
 impl Store {
     /// Creates a tenant with its departments and designations, all or none.
@@ -54,7 +58,8 @@ impl Store {
         let now = now_text();
         sqlx::query(
             "INSERT INTO tenants (id, name, time_zone, scim_enabled, code_prefix, code_width, \
-             next_code_number, created_at) VALUES ($1, $2, $3, 0, $4, $5, 1, $6)",
+             next_code_number, created_at, date_of_joining_from_scim) \
+             VALUES ($1, $2, $3, 0, $4, $5, 1, $6, $7)",
         )
         .bind(&id)
         .bind(&new.name)
@@ -62,6 +67,7 @@ impl Store {
         .bind(&new.code_prefix)
         .bind(new.code_width)
         .bind(&now)
+        .bind(i64::from(new.date_of_joining_from_scim))
         .execute(&mut *tx)
         .await?;
 
@@ -163,7 +169,7 @@ impl Store {
         now: &str,
     ) -> Result<Option<TokenRecord>, StoreError> {
         let found = sqlx::query_as::<_, TokenRecord>(
-            "SELECT t.id, t.tenant_id, n.scim_enabled, t.last_used_at \
+            "SELECT t.id, t.tenant_id, n.scim_enabled, n.date_of_joining_from_scim, t.last_used_at \
              FROM scim_tokens t JOIN tenants n ON n.id = t.tenant_id \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL \
              AND (t.expires_at IS NULL OR t.expires_at > $2)",
