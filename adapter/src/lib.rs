@@ -117,7 +117,7 @@ pub fn router(state: AppState) -> Router {
         .route("/Users", get(users::list).post(users::create))
         .route("/Users/.search", post(users::search))
         .route("/Groups/.search", post(groups::search))
-        .route("/.search", post(search_everywhere))
+        .route("/.search", post(routes::search::search))
         .route(
             "/Users/{id}",
             get(users::get)
@@ -188,16 +188,6 @@ pub fn router(state: AppState) -> Router {
                 ),
         )
         .with_state(state)
-}
-
-/// Root-level search across resource types is not offered (RFC 7644
-/// §3.4.3 allows answering 501); the per-type endpoints are.
-async fn search_everywhere() -> ScimError {
-    ScimError::new(
-        axum::http::StatusCode::NOT_IMPLEMENTED,
-        None,
-        "search across all resource types is not supported; use /Users/.search or /Groups/.search",
-    )
 }
 
 async fn not_found() -> ScimError {

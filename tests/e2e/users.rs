@@ -581,9 +581,16 @@ async fn search_endpoints_take_the_query_in_the_body() {
             Some(json!({"filter": "displayName eq \"team\""})),
         )
         .await;
-    let everywhere = app
-        .call(Method::POST, "/.search", Some(json!({"filter": "id pr"})))
-        .await;
+    let everywhere = |body: serde_json::Value| app.call(Method::POST, "/.search", Some(body));
+    let all = everywhere(json!({"filter": "id pr", "attributes": ["id"]})).await;
+    let second_page =
+        everywhere(json!({"startIndex": 2, "count": 2, "excludedAttributes": "members"})).await;
+    let only_users = everywhere(json!({"filter": "userName sw \"ayla\""})).await;
+    let only_groups = everywhere(json!({"filter": "displayName eq \"team\""})).await;
+    let counted = everywhere(json!({"count": 0})).await;
+    let sorted = everywhere(json!({"sortBy": "userName", "sortOrder": "descending", "attributes": "userName,displayName"})).await;
+    let broken = everywhere(json!({"filter": "userName eq"})).await;
+    let neither = everywhere(json!({"filter": "nickName eq \"x\" and members pr"})).await;
 
     assert_eq!(users.status, StatusCode::OK);
     assert_eq!(users.body["totalResults"], 1);
@@ -592,8 +599,44 @@ async fn search_endpoints_take_the_query_in_the_body() {
         json!({"id": id, "userName": "ayla@example.test", "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE]})
     );
     assert_eq!(groups.body["totalResults"], 1);
-    assert_eq!(everywhere.status, StatusCode::NOT_IMPLEMENTED);
-    assert_eq!(everywhere.body["status"], "501");
+    // Root search: Users, then Groups, paged over both.
+    assert_eq!(all.status, StatusCode::OK);
+    assert_eq!(all.body["totalResults"], 3);
+    let kinds: Vec<&str> = all.body["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["schemas"][0].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "urn:ietf:params:scim:schemas:core:2.0:User",
+            "urn:ietf:params:scim:schemas:core:2.0:User",
+            "urn:ietf:params:scim:schemas:core:2.0:Group"
+        ]
+    );
+    assert_eq!(second_page.body["totalResults"], 3);
+    assert_eq!(second_page.body["itemsPerPage"], 2);
+    assert_eq!(
+        second_page.body["Resources"][0]["userName"],
+        "other@example.test"
+    );
+    assert_eq!(second_page.body["Resources"][1]["displayName"], "Team");
+    assert_eq!(only_users.body["totalResults"], 1);
+    assert_eq!(only_users.body["Resources"][0]["id"], id.as_str());
+    assert_eq!(only_groups.body["totalResults"], 1);
+    assert_eq!(only_groups.body["Resources"][0]["displayName"], "Team");
+    assert_eq!(counted.body["totalResults"], 3);
+    assert_eq!(counted.body["Resources"], json!([]));
+    assert_eq!(
+        sorted.body["Resources"][0]["userName"],
+        "other@example.test"
+    );
+    assert_eq!(sorted.body["Resources"][2]["displayName"], "Team");
+    assert_eq!(broken.status, StatusCode::BAD_REQUEST);
+    assert_eq!(broken.body["scimType"], "invalidFilter");
+    assert_eq!(neither.status, StatusCode::BAD_REQUEST);
     app.stop().await;
 }
 

@@ -75,9 +75,30 @@ pub async fn list(
         &tenant,
         &base,
         &projection,
-        Wrapper::List(head),
+        Wrapper::List(head, Vec::new()),
         response.groups,
     ))
+}
+
+/// A ListResponse with `head`, whose `Resources` are `before` (resources
+/// of other types, already rendered) and then `groups`, streamed.
+pub(crate) fn stream_list(
+    state: &AppState,
+    tenant: &Tenant,
+    base: &BaseUrl,
+    projection: &Projection,
+    head: Value,
+    before: Vec<String>,
+    groups: Vec<Group>,
+) -> Response {
+    stream_groups(
+        state,
+        tenant,
+        base,
+        projection,
+        Wrapper::List(head, before),
+        groups,
+    )
 }
 
 /// `POST /Groups/.search`: a list query in the body.
@@ -338,8 +359,9 @@ fn single(
 enum Wrapper {
     /// The group object alone.
     Single,
-    /// A ListResponse with this head; groups go in `Resources`.
-    List(Value),
+    /// A ListResponse with this head; `Resources` holds the rendered
+    /// resources given, then the groups.
+    List(Value, Vec<String>),
 }
 
 /// Writes groups as JSON, streaming each one's members after its other
@@ -432,15 +454,18 @@ impl GroupWriter {
         groups: Vec<(String, Group)>,
         with_members: bool,
     ) -> Result<(), Stop> {
-        let list = matches!(wrapper, Wrapper::List(_));
-        if let Wrapper::List(head) = &wrapper {
+        let list = matches!(wrapper, Wrapper::List(..));
+        let mut before_count = 0;
+        if let Wrapper::List(head, before) = &wrapper {
             let head = head.to_string();
             // `{"a":1}` → `{"a":1,"Resources":[`
             let open = head.strip_suffix('}').unwrap_or(&head);
-            self.send(format!("{open},\"Resources\":[")).await?;
+            self.send(format!("{open},\"Resources\":[{}", before.join(",")))
+                .await?;
+            before_count = before.len();
         }
         for (index, (json, group)) in groups.iter().enumerate() {
-            if list && index > 0 {
+            if list && index + before_count > 0 {
                 self.send(",".to_owned()).await?;
             }
             if with_members && group.member_count > 0 {

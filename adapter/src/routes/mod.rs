@@ -2,6 +2,7 @@
 
 pub mod discovery;
 pub mod groups;
+pub mod search;
 pub mod users;
 
 use hrms_api::v1::RecordProvisioningEventRequest;

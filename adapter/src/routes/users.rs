@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use hrms_api::reason;
 use hrms_api::v1::{
     CreateEmployeeRequest, DeleteEmployeeRequest, Employee, EmployeeAttributes, EmployeeField,
-    GetEmployeeRequest, ListEmployeesRequest, UpdateEmployeeRequest,
+    EmployeeFilter, GetEmployeeRequest, ListEmployeesRequest, UpdateEmployeeRequest,
 };
 use serde_json::{Map, Value, json};
 use tonic_types::StatusExt;
@@ -34,20 +34,8 @@ pub async fn list(
     ScimQuery(params): ScimQuery<ListParams>,
 ) -> Result<ScimResponse, ScimError> {
     let page = params.page()?;
-    let filter = params.filter_text().map(employee_filter).transpose()?;
-    let (sort_by, descending) = employee_sort(&params)?;
-    if !tenant.date_of_joining_from_scim {
-        let not_offered = "dateOfJoining is kept by HR in this company and not offered over SCIM";
-        if filter
-            .as_ref()
-            .is_some_and(|f| filter_uses(f, EmployeeField::DateOfJoining))
-        {
-            return Err(ScimError::invalid_filter(not_offered));
-        }
-        if sort_by == EmployeeField::DateOfJoining {
-            return Err(ScimError::invalid_value(not_offered));
-        }
-    }
+    let filter = users_filter(params.filter_text(), &tenant)?;
+    let (sort_by, descending) = users_sort(&params, &tenant)?;
     let request = ListEmployeesRequest {
         sort_by: sort_by as i32,
         descending,
@@ -80,6 +68,37 @@ pub async fn list(
         "itemsPerPage": resources.len(),
         "Resources": resources,
     })))
+}
+
+const NOT_OFFERED: &str = "dateOfJoining is kept by HR in this company and not offered over SCIM";
+
+/// A Users filter in the directory's terms; refused where it names an
+/// attribute this tenant is not offered.
+pub(crate) fn users_filter(
+    text: Option<&str>,
+    tenant: &Tenant,
+) -> Result<Option<EmployeeFilter>, ScimError> {
+    let filter = text.map(employee_filter).transpose()?;
+    if !tenant.date_of_joining_from_scim
+        && filter
+            .as_ref()
+            .is_some_and(|f| filter_uses(f, EmployeeField::DateOfJoining))
+    {
+        return Err(ScimError::invalid_filter(NOT_OFFERED));
+    }
+    Ok(filter)
+}
+
+/// The Users sort, likewise limited to what this tenant is offered.
+pub(crate) fn users_sort(
+    params: &ListParams,
+    tenant: &Tenant,
+) -> Result<(EmployeeField, bool), ScimError> {
+    let sort = employee_sort(params)?;
+    if !tenant.date_of_joining_from_scim && sort.0 == EmployeeField::DateOfJoining {
+        return Err(ScimError::invalid_value(NOT_OFFERED));
+    }
+    Ok(sort)
 }
 
 /// `POST /Users/.search`: a list query in the body.
