@@ -17,6 +17,10 @@ pub mod v1 {
 /// The `google.rpc.ErrorInfo` domain of every error the directory returns.
 pub const ERROR_DOMAIN: &str = "directory.hrms.runtime";
 
+/// How long a paging cursor stays valid, in seconds (advertised to SCIM
+/// clients as `cursorTimeout`).
+pub const CURSOR_LIFETIME_SECS: i64 = 3600;
+
 /// Machine-readable reasons carried in `google.rpc.ErrorInfo.reason`.
 pub mod reason {
     pub const EMPLOYEE_NOT_FOUND: &str = "EMPLOYEE_NOT_FOUND";
@@ -36,6 +40,11 @@ pub mod reason {
     pub const TOKEN_INVALID: &str = "TOKEN_INVALID";
     pub const SCIM_DISABLED: &str = "SCIM_DISABLED";
     pub const STORE_UNAVAILABLE: &str = "STORE_UNAVAILABLE";
+    /// A paging cursor that was altered, belongs to another listing, or
+    /// is not a cursor at all.
+    pub const INVALID_CURSOR: &str = "INVALID_CURSOR";
+    /// A paging cursor older than its lifetime.
+    pub const EXPIRED_CURSOR: &str = "EXPIRED_CURSOR";
 }
 
 /// W3C trace context in gRPC metadata: the adapter injects it into its

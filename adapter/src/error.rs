@@ -58,6 +58,10 @@ impl ScimError {
         Self::new(StatusCode::BAD_REQUEST, Some("noTarget"), detail)
     }
 
+    pub fn invalid_cursor(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, Some("invalidCursor"), detail)
+    }
+
     pub fn mutability(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, Some("mutability"), detail)
     }
@@ -146,6 +150,8 @@ impl From<tonic::Status> for ScimError {
             Code::InvalidArgument => {
                 let scim_type = match reason.as_str() {
                     reason::INVALID_FILTER => "invalidFilter",
+                    reason::INVALID_CURSOR => "invalidCursor",
+                    reason::EXPIRED_CURSOR => "expiredCursor",
                     _ => "invalidValue",
                 };
                 Self::new(StatusCode::BAD_REQUEST, Some(scim_type), detail)
@@ -213,6 +219,15 @@ mod tests {
     fn invalid_filter_reason_maps_to_invalid_filter() {
         let error = ScimError::from(status(Code::InvalidArgument, reason::INVALID_FILTER, "x"));
         assert_eq!(error.scim_type, Some("invalidFilter"));
+    }
+
+    #[test]
+    fn cursor_reasons_map_to_the_rfc_9865_scim_types() {
+        let invalid = ScimError::from(status(Code::InvalidArgument, reason::INVALID_CURSOR, "x"));
+        let expired = ScimError::from(status(Code::InvalidArgument, reason::EXPIRED_CURSOR, "x"));
+        assert_eq!(invalid.scim_type, Some("invalidCursor"));
+        assert_eq!(expired.scim_type, Some("expiredCursor"));
+        assert_eq!(expired.status, StatusCode::BAD_REQUEST);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::error::ScimError;
 use crate::filter::{AttrPath, CompValue, CompareOp, Filter, parse_filter};
-use crate::schema::{GROUP_SCHEMA, HRMS_SCHEMA, USER_SCHEMA, is_core, is_enterprise};
+use crate::schema::{GROUP_SCHEMA, HRMS_SCHEMA, LIST_SCHEMA, USER_SCHEMA, is_core, is_enterprise};
 use crate::user::split_urn;
 
 /// Page size when the client names none.
@@ -34,6 +34,8 @@ pub struct ListParams {
     pub sort_by: Option<String>,
     #[serde(rename = "sortOrder")]
     pub sort_order: Option<String>,
+    /// RFC 9865 cursor paging: present (even empty) selects it.
+    pub cursor: Option<String>,
 }
 
 /// Reads a SearchRequest body (RFC 7644 §3.4.3) into list parameters:
@@ -75,6 +77,7 @@ pub fn search_params(body: &serde_json::Map<String, Value>) -> Result<ListParams
         excluded_attributes: list("excludedAttributes")?,
         sort_by: text("sortBy")?,
         sort_order: text("sortOrder")?,
+        cursor: text("cursor")?,
     })
 }
 
@@ -86,11 +89,31 @@ pub struct ReadParams {
     pub excluded_attributes: Option<String>,
 }
 
-/// A validated page: 1-based start index and page size.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A validated page: 1-based start index (or a cursor) and page size.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page {
     pub start_index: i64,
     pub count: i64,
+    /// Cursor paging (RFC 9865): the cursor, "" for the first page.
+    pub cursor: Option<String>,
+}
+
+impl Page {
+    /// The ListResponse fields around `Resources`: `startIndex` for index
+    /// paging; `nextCursor` (when there is a next page) for cursor paging.
+    pub fn list_head(&self, total: i64, items: usize, next_cursor: &str) -> Value {
+        let mut head = serde_json::json!({
+            "schemas": [LIST_SCHEMA],
+            "totalResults": total,
+            "itemsPerPage": items,
+        });
+        if self.cursor.is_none() {
+            head["startIndex"] = self.start_index.into();
+        } else if !next_cursor.is_empty() {
+            head["nextCursor"] = next_cursor.into();
+        }
+        head
+    }
 }
 
 impl ListParams {
@@ -104,11 +127,27 @@ impl ListParams {
     /// `startIndex` below 1 is read as 1 and `count` below 0 as 0 (RFC 7644
     /// §3.4.2.4); `count` above the maximum is capped.
     pub fn page(&self) -> Result<Page, ScimError> {
-        let start_index = number("startIndex", self.start_index.as_deref())?.unwrap_or(1);
+        let start_index = number("startIndex", self.start_index.as_deref())?;
         let count = number("count", self.count.as_deref())?.unwrap_or(DEFAULT_COUNT);
+        let cursor = self.cursor.as_deref().map(str::trim);
+        if cursor.is_some() && start_index.is_some() {
+            return Err(ScimError::invalid_value(
+                "startIndex and cursor select different paging; send one of them",
+            ));
+        }
+        if let Some(cursor) = cursor
+            && !cursor
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-._~".contains(c))
+        {
+            return Err(ScimError::invalid_cursor(
+                "the cursor is not one this server issued; start again with an empty cursor",
+            ));
+        }
         Ok(Page {
-            start_index: start_index.max(1),
+            start_index: start_index.unwrap_or(1).max(1),
             count: count.clamp(0, MAX_COUNT),
+            cursor: cursor.map(str::to_owned),
         })
     }
 }
@@ -808,7 +847,8 @@ mod tests {
             params.page().unwrap(),
             Page {
                 start_index: 2,
-                count: 10
+                count: 10,
+                cursor: None
             }
         );
         let bad = json!({"attributes": [1]});
@@ -826,7 +866,8 @@ mod tests {
             params.page().unwrap(),
             Page {
                 start_index: 1,
-                count: MAX_COUNT
+                count: MAX_COUNT,
+                cursor: None
             }
         );
         let bad = ListParams {
@@ -834,6 +875,30 @@ mod tests {
             ..ListParams::default()
         };
         assert_eq!(bad.page().unwrap_err().scim_type, Some("invalidValue"));
+    }
+
+    #[test]
+    fn a_cursor_selects_cursor_paging_and_excludes_start_index() {
+        let first = ListParams {
+            cursor: Some(String::new()),
+            ..ListParams::default()
+        };
+        let page = first.page().unwrap();
+        assert_eq!(page.cursor.as_deref(), Some(""));
+        assert!(page.list_head(3, 1, "abc").get("startIndex").is_none());
+        assert_eq!(page.list_head(3, 1, "abc")["nextCursor"], "abc");
+        assert!(page.list_head(3, 1, "").get("nextCursor").is_none());
+        let both = ListParams {
+            cursor: Some("abc".into()),
+            start_index: Some("1".into()),
+            ..ListParams::default()
+        };
+        assert_eq!(both.page().unwrap_err().scim_type, Some("invalidValue"));
+        let strange = ListParams {
+            cursor: Some("a/b".into()),
+            ..ListParams::default()
+        };
+        assert_eq!(strange.page().unwrap_err().scim_type, Some("invalidCursor"));
     }
 
     #[test]

@@ -13,6 +13,7 @@ use hrms_api::v1::{
 use prost::Message;
 use tonic::{Request, Response, Status};
 
+use crate::cursor::CursorScope;
 use crate::error::DirectoryError;
 use crate::store::{
     CodeChoice, EmployeeColumns, EmployeeRecord, NewEmployee, NewEvent, Outcome, StoreError,
@@ -92,31 +93,50 @@ impl EmployeeService for Directory {
     ) -> Result<Response<ListEmployeesResponse>, Status> {
         let request = request.into_inner();
         let limit = i64::from(request.limit.clamp(0, MAX_PAGE));
-        let offset = request.offset.max(0);
         let order = (request.sort_by(), request.descending);
-        let (records, total) = self
+        let scope = CursorScope::new(
+            &request.tenant_id,
+            "employees",
+            &request
+                .filter
+                .as_ref()
+                .map(Message::encode_to_vec)
+                .unwrap_or_default(),
+            request.sort_by,
+            request.descending,
+        );
+        let start = self
+            .page_start(&scope, request.use_cursor, &request.cursor, request.offset)
+            .await?;
+        let listing = self
             .store
             .list_employees(
                 &request.tenant_id,
                 request.filter.as_ref(),
                 order,
-                offset,
+                start.as_page(),
                 limit,
             )
             .await
             .map_err(DirectoryError::from)?;
-        let employees = records
+        let next_cursor = match listing.next {
+            Some(keys) => self.cursors().await?.seal(&scope, Some(keys)),
+            None => String::new(),
+        };
+        let employees = listing
+            .rows
             .into_iter()
             .map(to_employee)
             .collect::<Result<Vec<_>, _>>()?;
         tracing::debug!(
             result.count = employees.len(),
-            result.total = total,
+            result.total = listing.total,
             "listed"
         );
         Ok(Response::new(ListEmployeesResponse {
             employees,
-            total_count: total,
+            total_count: listing.total,
+            next_cursor,
         }))
     }
 

@@ -40,6 +40,12 @@ pub enum DirectoryError {
     Invalid { field: &'static str, detail: String },
     #[error("invalid filter: {0}")]
     InvalidFilter(String),
+    #[error(
+        "the cursor is not one this server issued for this listing; start again with an empty cursor"
+    )]
+    InvalidCursor,
+    #[error("the cursor has expired; start again with an empty cursor")]
+    ExpiredCursor,
     #[error("the employee was changed by another request; read it again and retry")]
     VersionMismatch,
     #[error("the bearer token is not valid")]
@@ -79,6 +85,8 @@ impl DirectoryError {
             DirectoryError::UnknownManager(_) => reason::UNKNOWN_MANAGER,
             DirectoryError::Invalid { .. } => reason::INVALID_FIELD,
             DirectoryError::InvalidFilter(_) => reason::INVALID_FILTER,
+            DirectoryError::InvalidCursor => reason::INVALID_CURSOR,
+            DirectoryError::ExpiredCursor => reason::EXPIRED_CURSOR,
             DirectoryError::VersionMismatch => reason::VERSION_MISMATCH,
             DirectoryError::TokenInvalid => reason::TOKEN_INVALID,
             DirectoryError::ScimDisabled => reason::SCIM_DISABLED,
@@ -101,7 +109,9 @@ impl DirectoryError {
             | DirectoryError::UnknownMember(_)
             | DirectoryError::UnknownManager(_)
             | DirectoryError::Invalid { .. }
-            | DirectoryError::InvalidFilter(_) => Code::InvalidArgument,
+            | DirectoryError::InvalidFilter(_)
+            | DirectoryError::InvalidCursor
+            | DirectoryError::ExpiredCursor => Code::InvalidArgument,
             DirectoryError::VersionMismatch => Code::FailedPrecondition,
             DirectoryError::TokenInvalid => Code::Unauthenticated,
             DirectoryError::ScimDisabled => Code::PermissionDenied,
@@ -148,6 +158,7 @@ impl From<StoreError> for DirectoryError {
             StoreError::NotFound => DirectoryError::EmployeeNotFound,
             StoreError::VersionMismatch => DirectoryError::VersionMismatch,
             StoreError::InvalidFilter(detail) => DirectoryError::InvalidFilter(detail),
+            StoreError::InvalidCursor => DirectoryError::InvalidCursor,
             StoreError::Conflict(UniqueField::UserName) => DirectoryError::UserNameTaken,
             StoreError::Conflict(UniqueField::ExternalId) => DirectoryError::ExternalIdTaken,
             StoreError::Conflict(UniqueField::DepartmentName) => {

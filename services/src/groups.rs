@@ -12,8 +12,10 @@ use hrms_api::v1::{
     ListGroupMembersRequest, ListGroupMembersResponse, ListGroupsRequest, ListGroupsResponse,
     ModifyGroupRequest, RenameGroupRequest, group_change,
 };
+use prost::Message;
 use tonic::{Request, Response, Status};
 
+use crate::cursor::CursorScope;
 use crate::employees::{Subject, check_text};
 use crate::error::DirectoryError;
 use crate::store::{GroupChange, GroupRecord, StoreError, UniqueField, parse_timestamp};
@@ -60,24 +62,44 @@ impl GroupService for Directory {
     ) -> Result<Response<ListGroupsResponse>, Status> {
         let request = request.into_inner();
         let limit = i64::from(request.limit.clamp(0, MAX_GROUP_PAGE));
-        let (records, total) = self
+        let scope = CursorScope::new(
+            &request.tenant_id,
+            "groups",
+            &request
+                .filter
+                .as_ref()
+                .map(Message::encode_to_vec)
+                .unwrap_or_default(),
+            request.sort_by,
+            request.descending,
+        );
+        let start = self
+            .page_start(&scope, request.use_cursor, &request.cursor, request.offset)
+            .await?;
+        let listing = self
             .store
             .list_groups(
                 &request.tenant_id,
                 request.filter.as_ref(),
                 (request.sort_by(), request.descending),
-                request.offset.max(0),
+                start.as_page(),
                 limit,
             )
             .await
             .map_err(group_error)?;
-        let groups = records
+        let next_cursor = match listing.next {
+            Some(keys) => self.cursors().await?.seal(&scope, Some(keys)),
+            None => String::new(),
+        };
+        let groups = listing
+            .rows
             .into_iter()
             .map(to_group)
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Response::new(ListGroupsResponse {
             groups,
-            total_count: total,
+            total_count: listing.total,
+            next_cursor,
         }))
     }
 

@@ -5,8 +5,10 @@
 //! - [`employees`], [`groups`], [`organization`], [`tenants`] and [`provisioning`]
 //!   implement the gRPC services of `hrms_api::v1`, applying the HR rules.
 //! - [`error`] maps failures to `tonic::Status` in one place.
+//! - [`cursor`] seals and opens paging cursors.
 //! - [`server`] assembles the gRPC server with health and reflection.
 
+pub mod cursor;
 pub mod employees;
 pub mod error;
 pub mod groups;
@@ -24,11 +26,56 @@ pub use store::{Store, StoreOptions};
 #[derive(Clone, Debug)]
 pub struct Directory {
     store: Store,
+    /// Loaded from the database on first use.
+    cursors: std::sync::Arc<tokio::sync::OnceCell<cursor::Cursors>>,
 }
 
 impl Directory {
     pub fn new(store: Store) -> Self {
-        Directory { store }
+        Directory {
+            store,
+            cursors: std::sync::Arc::default(),
+        }
+    }
+
+    /// The cursor sealer, with the key this database holds.
+    pub(crate) async fn cursors(&self) -> Result<&cursor::Cursors, error::DirectoryError> {
+        self.cursors
+            .get_or_try_init(|| async {
+                let key = self.store.server_key("paging-cursor").await?;
+                Ok::<_, error::DirectoryError>(cursor::Cursors::new(key))
+            })
+            .await
+    }
+
+    /// Where a listing page starts, from the request's paging fields: the
+    /// offset, or what its cursor says.
+    pub(crate) async fn page_start(
+        &self,
+        scope: &cursor::CursorScope,
+        use_cursor: bool,
+        cursor: &str,
+        offset: i64,
+    ) -> Result<Start, error::DirectoryError> {
+        if !use_cursor {
+            return Ok(Start::Offset(offset.max(0)));
+        }
+        Ok(Start::After(self.cursors().await?.open(scope, cursor)?))
+    }
+}
+
+/// An owned page start; see [`store::PageStart`].
+pub(crate) enum Start {
+    Offset(i64),
+    After(Option<Vec<Option<String>>>),
+}
+
+impl Start {
+    pub(crate) fn as_page(&self) -> store::PageStart<'_> {
+        match self {
+            Start::Offset(offset) => store::PageStart::Offset(*offset),
+            Start::After(values) => store::PageStart::After(values.as_deref()),
+        }
     }
 }
 

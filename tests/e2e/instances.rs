@@ -70,6 +70,18 @@ async fn send(
     (status, reply.json().await.unwrap_or(Value::Null))
 }
 
+async fn user_total(http: &reqwest::Client, token: &str, scim: &str) -> Value {
+    let (_, body) = send(
+        http,
+        token,
+        reqwest::Method::GET,
+        format!("{scim}/Users?count=0"),
+        Value::Null,
+    )
+    .await;
+    body["totalResults"].clone()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_directories_and_two_adapters_keep_codes_names_and_patches_consistent() {
     let database = TestDatabase::create().await;
@@ -195,6 +207,34 @@ async fn two_directories_and_two_adapters_keep_codes_names_and_patches_consisten
         };
         assert_eq!(user[attr], expected.as_str(), "{attr} was lost");
     }
+
+    // A cursor one instance issued pages on at the other: they share the
+    // signing key through the database.
+    let mut seen = 0;
+    let mut cursor = String::new();
+    for page in 0..100 {
+        let (status, body) = send(
+            &http,
+            &token,
+            reqwest::Method::GET,
+            format!(
+                "{}/Users?count=30&attributes=id&cursor={cursor}",
+                cluster.scim[page % 2]
+            ),
+            Value::Null,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        seen += body["Resources"].as_array().unwrap().len();
+        match body["nextCursor"].as_str() {
+            Some(next) => cursor = next.to_owned(),
+            None => break,
+        }
+    }
+    assert_eq!(
+        json!(seen),
+        user_total(&http, &token, &cluster.scim[1]).await
+    );
 
     for running in cluster.adapters.into_iter().chain(cluster.directories) {
         running.stop().await;

@@ -9,6 +9,7 @@ mod groups;
 mod grpc;
 mod hr_rules;
 mod instances;
+mod paging;
 mod patch;
 mod properties;
 mod restart;

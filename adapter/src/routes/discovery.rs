@@ -3,6 +3,7 @@
 //! feature lands, its flag here changes with it.
 
 use axum::extract::State;
+use hrms_api::CURSOR_LIFETIME_SECS;
 use hrms_api::v1::{ListDepartmentsRequest, ListDesignationsRequest};
 
 use crate::AppState;
@@ -13,7 +14,7 @@ use serde_json::{Value, json};
 use crate::BaseUrl;
 use crate::error::ScimError;
 use crate::json::{MAX_BODY_BYTES, ScimResponse};
-use crate::query::MAX_COUNT;
+use crate::query::{DEFAULT_COUNT, MAX_COUNT};
 use crate::schema::{ENTERPRISE_SCHEMA, GROUP_SCHEMA, HRMS_SCHEMA, LIST_SCHEMA, USER_SCHEMA};
 
 const SPC_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
@@ -26,6 +27,15 @@ pub async fn service_provider_config(base: BaseUrl) -> ScimResponse {
         "patch": {"supported": true},
         "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": MAX_BODY_BYTES},
         "filter": {"supported": true, "maxResults": MAX_COUNT},
+        // RFC 9865: both paging methods on /Users and /Groups.
+        "pagination": {
+            "cursor": true,
+            "index": true,
+            "defaultPaginationMethod": "index",
+            "defaultPageSize": DEFAULT_COUNT,
+            "maxPageSize": MAX_COUNT,
+            "cursorTimeout": CURSOR_LIFETIME_SECS
+        },
         "changePassword": {"supported": false},
         "sort": {"supported": true},
         "etag": {"supported": true},

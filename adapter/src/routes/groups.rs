@@ -16,7 +16,7 @@ use hrms_api::v1::{
     CreateGroupRequest, DeleteGroupRequest, GetGroupRequest, Group, GroupChange,
     ListGroupMembersRequest, ListGroupsRequest, MemberIds, ModifyGroupRequest, group_change,
 };
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
@@ -27,7 +27,6 @@ use crate::group::{from_scim, member_json, patch_changes, to_scim};
 use crate::json::{SCIM_CONTENT_TYPE, ScimJson};
 use crate::query::{ListParams, Projection, ReadParams, group_filter, group_sort, search_params};
 use crate::routes::{Subject, logged};
-use crate::schema::LIST_SCHEMA;
 use crate::{AppState, BaseUrl, etag, patch};
 
 /// Members read from the directory per call while streaming.
@@ -52,6 +51,8 @@ pub async fn list(
         filter,
         offset: page.start_index - 1,
         limit: i32::try_from(page.count).unwrap_or(i32::MAX),
+        use_cursor: page.cursor.is_some(),
+        cursor: page.cursor.clone().unwrap_or_default(),
     };
     let response = state
         .directory
@@ -64,12 +65,11 @@ pub async fn list(
         params.attributes.as_deref(),
         params.excluded_attributes.as_deref(),
     );
-    let head = json!({
-        "schemas": [LIST_SCHEMA],
-        "totalResults": response.total_count,
-        "startIndex": page.start_index,
-        "itemsPerPage": response.groups.len(),
-    });
+    let head = page.list_head(
+        response.total_count,
+        response.groups.len(),
+        &response.next_cursor,
+    );
     Ok(stream_groups(
         &state,
         &tenant,

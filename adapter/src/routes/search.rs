@@ -12,14 +12,12 @@
 use axum::extract::State;
 use axum::response::Response;
 use hrms_api::v1::{EmployeeField, GroupField, ListEmployeesRequest, ListGroupsRequest};
-use serde_json::json;
 
 use crate::auth::Tenant;
 use crate::error::ScimError;
 use crate::json::ScimJson;
 use crate::query::{Projection, group_filter, group_sort, search_params};
 use crate::routes::{groups, users};
-use crate::schema::LIST_SCHEMA;
 use crate::user::to_scim;
 use crate::{AppState, BaseUrl};
 
@@ -33,6 +31,11 @@ pub async fn search(
     let ScimJson(body) = body?;
     let params = search_params(&body)?;
     let page = params.page()?;
+    if page.cursor.is_some() {
+        return Err(ScimError::invalid_value(
+            "cursor paging is offered on /Users and /Groups, not across resource types; use startIndex here",
+        ));
+    }
     let text = params.filter_text();
 
     // `None`: the filter cannot match this type.
@@ -63,6 +66,7 @@ pub async fn search(
                 limit: i32::try_from(count).unwrap_or(i32::MAX),
                 sort_by: users_sort.0 as i32,
                 descending: users_sort.1,
+                ..ListEmployeesRequest::default()
             };
             let response = state
                 .directory
@@ -85,6 +89,7 @@ pub async fn search(
                 limit: i32::try_from(remaining).unwrap_or(i32::MAX),
                 sort_by: groups_sort.0 as i32,
                 descending: groups_sort.1,
+                ..ListGroupsRequest::default()
             };
             let response = state
                 .directory
@@ -110,12 +115,11 @@ pub async fn search(
                 .to_string()
         })
         .collect();
-    let head = json!({
-        "schemas": [LIST_SCHEMA],
-        "totalResults": users_total + groups_total,
-        "startIndex": page.start_index,
-        "itemsPerPage": rendered.len() + groups.len(),
-    });
+    let head = page.list_head(
+        users_total + groups_total,
+        rendered.len() + groups.len(),
+        "",
+    );
     Ok(groups::stream_list(
         &state,
         &tenant,

@@ -8,7 +8,7 @@ use hrms_api::v1::{
     CreateEmployeeRequest, DeleteEmployeeRequest, Employee, EmployeeAttributes, EmployeeField,
     EmployeeFilter, GetEmployeeRequest, ListEmployeesRequest, UpdateEmployeeRequest,
 };
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use tonic_types::StatusExt;
 
 use crate::auth::Tenant;
@@ -19,7 +19,7 @@ use crate::query::{
     ListParams, Projection, ReadParams, employee_filter, employee_sort, filter_uses, search_params,
 };
 use crate::routes::{Subject, logged};
-use crate::schema::{ENTERPRISE_SCHEMA, LIST_SCHEMA};
+use crate::schema::ENTERPRISE_SCHEMA;
 use crate::user::{canonicalize, check_unoffered, drop_unoffered, from_scim, to_scim};
 use crate::{AppState, BaseUrl, etag, patch};
 
@@ -43,6 +43,8 @@ pub async fn list(
         filter,
         offset: page.start_index - 1,
         limit: i32::try_from(page.count).unwrap_or(i32::MAX),
+        use_cursor: page.cursor.is_some(),
+        cursor: page.cursor.clone().unwrap_or_default(),
     };
     let response = state
         .directory
@@ -61,13 +63,9 @@ pub async fn list(
         .iter()
         .map(|employee| projection.apply(to_scim(employee, &base.0, &tenant)))
         .collect();
-    Ok(ScimResponse::ok(json!({
-        "schemas": [LIST_SCHEMA],
-        "totalResults": response.total_count,
-        "startIndex": page.start_index,
-        "itemsPerPage": resources.len(),
-        "Resources": resources,
-    })))
+    let mut body = page.list_head(response.total_count, resources.len(), &response.next_cursor);
+    body["Resources"] = Value::Array(resources);
+    Ok(ScimResponse::ok(body))
 }
 
 const NOT_OFFERED: &str = "dateOfJoining is kept by HR in this company and not offered over SCIM";

@@ -8,18 +8,27 @@ use hrms_api::v1::{EmployeeField, EmployeeFilter};
 
 use super::filter::{employee_order, push_filter};
 use super::log::{NewEvent, insert_event};
+use super::paging::{Listing, PageStart, push_after, push_key_columns, push_order_by};
 use super::{Sql, Store, StoreError, UniqueField, now_text};
 
 /// How many taken codes assignment skips before it gives up; explicit codes
 /// that happen to look like assigned ones are rare, so this is generous.
 const MAX_CODE_PROBES: usize = 10_000;
 
-const SELECT_EMPLOYEE: &str = "SELECT e.id, e.tenant_id, e.employee_code, e.user_name, \
+const EMPLOYEE_COLUMNS: &str = "SELECT e.id, e.tenant_id, e.employee_code, e.user_name, \
      e.external_id, e.active, e.department_id, d.name AS department_name, e.designation_id, \
      g.name AS designation_name, e.manager_id, e.date_of_joining, e.profile, e.version, \
-     e.created_at, e.updated_at FROM employees e \
+     e.created_at, e.updated_at";
+const EMPLOYEE_FROM: &str = " FROM employees e \
      JOIN departments d ON d.id = e.department_id \
      JOIN designations g ON g.id = e.designation_id ";
+
+/// `SELECT <employee columns> FROM <employees with names> `.
+fn select_employee() -> Sql {
+    let mut sql = Sql::new(EMPLOYEE_COLUMNS);
+    sql.push(EMPLOYEE_FROM);
+    sql
+}
 
 /// An employee as stored, with its department and designation names.
 #[derive(Debug, Clone, FromRow)]
@@ -174,7 +183,7 @@ impl Store {
         tenant_id: &str,
         id: &str,
     ) -> Result<EmployeeRecord, StoreError> {
-        let mut sql = Sql::new(SELECT_EMPLOYEE);
+        let mut sql = select_employee();
         sql.push("WHERE e.tenant_id = ")
             .bind(tenant_id.to_owned())
             .push(" AND e.id = ")
@@ -223,37 +232,49 @@ impl Store {
         tenant_id: &str,
         filter: Option<&EmployeeFilter>,
         order: (EmployeeField, bool),
-        offset: i64,
+        start: PageStart<'_>,
         limit: i64,
-    ) -> Result<(Vec<EmployeeRecord>, i64), StoreError> {
-        let order_by = employee_order(order.0, order.1)
+    ) -> Result<Listing<EmployeeRecord>, StoreError> {
+        let keys = employee_order(order.0, order.1)
             .map_err(|error| StoreError::InvalidFilter(error.to_string()))?;
-        let mut count = Sql::new(
-            "SELECT COUNT(*) FROM employees e \
-             JOIN departments d ON d.id = e.department_id \
-             JOIN designations g ON g.id = e.designation_id ",
-        );
+        let mut count = Sql::new("SELECT COUNT(*)");
+        count.push(EMPLOYEE_FROM);
         scope(&mut count, tenant_id, filter)?;
         let (text, args) = count.finish();
         let (total,): (i64,) = sqlx::query_as_with(text, args)
             .fetch_one(&self.pool)
             .await?;
-        if limit == 0 || offset >= total {
-            return Ok((Vec::new(), total));
+        if limit == 0 {
+            return Ok(Listing::empty(total));
         }
-
-        let mut page = Sql::new(SELECT_EMPLOYEE);
+        let mut page = Sql::new(EMPLOYEE_COLUMNS);
+        let keyset = matches!(start, PageStart::After(_));
+        if keyset {
+            push_key_columns(&mut page, &keys)?;
+        }
+        page.push(EMPLOYEE_FROM);
         scope(&mut page, tenant_id, filter)?;
-        page.push(order_by)
-            .push(" LIMIT ")
-            .bind(limit)
-            .push(" OFFSET ")
-            .bind(offset);
+        match start {
+            PageStart::Offset(offset) if offset >= total => return Ok(Listing::empty(total)),
+            PageStart::Offset(offset) => {
+                push_order_by(&mut page, &keys);
+                page.push(" LIMIT ")
+                    .bind(limit)
+                    .push(" OFFSET ")
+                    .bind(offset);
+            }
+            PageStart::After(position) => {
+                if let Some(values) = position {
+                    push_after(&mut page, &keys, values)?;
+                }
+                push_order_by(&mut page, &keys);
+                // One more row than asked says whether a next page exists.
+                page.push(" LIMIT ").bind(limit + 1);
+            }
+        }
         let (text, args) = page.finish();
-        let rows = sqlx::query_as_with::<_, EmployeeRecord, _>(text, args)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok((rows, total))
+        let rows = sqlx::query_with(text, args).fetch_all(&self.pool).await?;
+        Listing::from_rows(rows, total, limit, keyset.then_some(keys.as_slice()))
     }
 
     /// Replaces an employee's columns if its version is still the one
@@ -466,7 +487,7 @@ async fn fetch_employee(
     tenant_id: &str,
     id: &str,
 ) -> Result<EmployeeRecord, StoreError> {
-    let mut sql = Sql::new(SELECT_EMPLOYEE);
+    let mut sql = select_employee();
     sql.push("WHERE e.tenant_id = ")
         .bind(tenant_id.to_owned())
         .push(" AND e.id = ")

@@ -6,6 +6,7 @@ use hrms_api::v1::{
     GroupFilter, employee_filter, group_filter,
 };
 
+use super::paging::SortKey;
 use super::{Sql, timestamp_text};
 
 /// Deepest nesting of all/any/negate accepted.
@@ -185,95 +186,58 @@ fn column(field: EmployeeField) -> Result<Column, FilterError> {
     })
 }
 
-/// The ORDER BY clause for a sort field: missing values last whatever the
-/// direction, then creation order, so paging stays stable.
-pub fn employee_order(field: EmployeeField, descending: bool) -> Result<&'static str, FilterError> {
+/// The sort order for a sort field: missing values last whatever the
+/// direction, then creation order, so the order is total and paging stable.
+pub fn employee_order(field: EmployeeField, descending: bool) -> Result<Vec<SortKey>, FilterError> {
     use EmployeeField as F;
-    Ok(match (field, descending) {
-        (F::Unspecified, _) => " ORDER BY e.created_at, e.id",
-        (F::Id, false) => " ORDER BY e.id",
-        (F::Id, true) => " ORDER BY e.id DESC",
-        (F::UserName, false) => " ORDER BY e.user_name_key, e.created_at, e.id",
-        (F::UserName, true) => " ORDER BY e.user_name_key DESC, e.created_at, e.id",
-        (F::ExternalId, false) => {
-            " ORDER BY (e.external_id IS NULL), e.external_id, e.created_at, e.id"
-        }
-        (F::ExternalId, true) => {
-            " ORDER BY (e.external_id IS NULL), e.external_id DESC, e.created_at, e.id"
-        }
-        (F::DisplayName, false) => {
-            " ORDER BY (e.display_name_key IS NULL), e.display_name_key, e.created_at, e.id"
-        }
-        (F::DisplayName, true) => {
-            " ORDER BY (e.display_name_key IS NULL), e.display_name_key DESC, e.created_at, e.id"
-        }
-        (F::EmployeeCode, false) => " ORDER BY e.employee_code_key, e.created_at, e.id",
-        (F::EmployeeCode, true) => " ORDER BY e.employee_code_key DESC, e.created_at, e.id",
-        (F::Active, false) => " ORDER BY e.active, e.created_at, e.id",
-        (F::Active, true) => " ORDER BY e.active DESC, e.created_at, e.id",
-        (F::ManagerId, false) => {
-            " ORDER BY (e.manager_id IS NULL), e.manager_id, e.created_at, e.id"
-        }
-        (F::ManagerId, true) => {
-            " ORDER BY (e.manager_id IS NULL), e.manager_id DESC, e.created_at, e.id"
-        }
-        (F::GivenName, false) => {
-            " ORDER BY (e.given_name_key IS NULL), e.given_name_key, e.created_at, e.id"
-        }
-        (F::GivenName, true) => {
-            " ORDER BY (e.given_name_key IS NULL), e.given_name_key DESC, e.created_at, e.id"
-        }
-        (F::FamilyName, false) => {
-            " ORDER BY (e.family_name_key IS NULL), e.family_name_key, e.created_at, e.id"
-        }
-        (F::FamilyName, true) => {
-            " ORDER BY (e.family_name_key IS NULL), e.family_name_key DESC, e.created_at, e.id"
-        }
-        (F::Title, false) => " ORDER BY g.name_key, e.created_at, e.id",
-        (F::Title, true) => " ORDER BY g.name_key DESC, e.created_at, e.id",
-        (F::Department, false) => " ORDER BY d.name_key, e.created_at, e.id",
-        (F::Department, true) => " ORDER BY d.name_key DESC, e.created_at, e.id",
-        (F::CreatedAt, false) => " ORDER BY e.created_at, e.id",
-        (F::CreatedAt, true) => " ORDER BY e.created_at DESC, e.id DESC",
-        (F::UpdatedAt, false) => " ORDER BY e.updated_at, e.created_at, e.id",
-        (F::UpdatedAt, true) => " ORDER BY e.updated_at DESC, e.created_at, e.id",
-        (F::DateOfJoining, false) => " ORDER BY e.date_of_joining, e.created_at, e.id",
-        (F::DateOfJoining, true) => " ORDER BY e.date_of_joining DESC, e.created_at, e.id",
-        (F::Email, _) => {
+    const CREATED: SortKey = SortKey::asc("e.created_at");
+    const ID: SortKey = SortKey::asc("e.id");
+    let primary = match field {
+        F::Unspecified => return Ok(vec![CREATED, ID]),
+        F::Id => return Ok(vec![ID.toward(descending)]),
+        F::CreatedAt => return Ok(vec![CREATED.toward(descending), ID.toward(descending)]),
+        F::UserName => SortKey::asc("e.user_name_key"),
+        F::ExternalId => SortKey::asc("e.external_id").nullable(),
+        F::DisplayName => SortKey::asc("e.display_name_key").nullable(),
+        F::EmployeeCode => SortKey::asc("e.employee_code_key"),
+        F::Active => SortKey::asc("e.active").integer(),
+        F::ManagerId => SortKey::asc("e.manager_id").nullable(),
+        F::GivenName => SortKey::asc("e.given_name_key").nullable(),
+        F::FamilyName => SortKey::asc("e.family_name_key").nullable(),
+        F::Title => SortKey::asc("g.name_key"),
+        F::Department => SortKey::asc("d.name_key"),
+        F::UpdatedAt => SortKey::asc("e.updated_at"),
+        F::DateOfJoining => SortKey::asc("e.date_of_joining"),
+        F::Email => {
             return Err(FilterError::Unsupported {
                 operator: "sortBy",
                 field: "EMPLOYEE_FIELD_EMAIL",
             });
         }
-    })
+    };
+    Ok(vec![primary.toward(descending), CREATED, ID])
 }
 
-/// The ORDER BY clause for sorting groups.
-pub fn group_order(field: GroupField, descending: bool) -> Result<&'static str, FilterError> {
+/// The sort order for groups, likewise total.
+pub fn group_order(field: GroupField, descending: bool) -> Result<Vec<SortKey>, FilterError> {
     use GroupField as F;
-    Ok(match (field, descending) {
-        (F::Unspecified, _) => " ORDER BY g.created_at, g.id",
-        (F::Id, false) => " ORDER BY g.id",
-        (F::Id, true) => " ORDER BY g.id DESC",
-        (F::DisplayName, false) => " ORDER BY g.display_name_key, g.created_at, g.id",
-        (F::DisplayName, true) => " ORDER BY g.display_name_key DESC, g.created_at, g.id",
-        (F::ExternalId, false) => {
-            " ORDER BY (g.external_id IS NULL), g.external_id, g.created_at, g.id"
-        }
-        (F::ExternalId, true) => {
-            " ORDER BY (g.external_id IS NULL), g.external_id DESC, g.created_at, g.id"
-        }
-        (F::CreatedAt, false) => " ORDER BY g.created_at, g.id",
-        (F::CreatedAt, true) => " ORDER BY g.created_at DESC, g.id DESC",
-        (F::UpdatedAt, false) => " ORDER BY g.updated_at, g.created_at, g.id",
-        (F::UpdatedAt, true) => " ORDER BY g.updated_at DESC, g.created_at, g.id",
-        (F::Member, _) => {
+    const CREATED: SortKey = SortKey::asc("g.created_at");
+    const ID: SortKey = SortKey::asc("g.id");
+    let primary = match field {
+        F::Unspecified => return Ok(vec![CREATED, ID]),
+        F::Id => return Ok(vec![ID.toward(descending)]),
+        F::CreatedAt => return Ok(vec![CREATED.toward(descending), ID.toward(descending)]),
+        F::DisplayName => SortKey::asc("g.display_name_key"),
+        F::ExternalId => SortKey::asc("g.external_id").nullable(),
+        F::UpdatedAt => SortKey::asc("g.updated_at"),
+        F::Member => {
             return Err(FilterError::Unsupported {
                 operator: "sortBy",
                 field: "GROUP_FIELD_MEMBER",
             });
         }
-    })
+    };
+    Ok(vec![primary.toward(descending), CREATED, ID])
 }
 
 fn group_column(field: GroupField) -> Result<Column, FilterError> {

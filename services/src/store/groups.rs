@@ -12,13 +12,22 @@ use sqlx::{Any, FromRow, Transaction};
 
 use super::filter::{group_order, push_filter};
 use super::log::{NewEvent, insert_event};
+use super::paging::{Listing, PageStart, push_after, push_key_columns, push_order_by};
 use super::{Sql, Store, StoreError, new_id, now_text};
 
 /// Rows per multi-row statement: well under both backends' bind limits.
 const CHUNK: usize = 200;
 
-const SELECT_GROUP: &str = "SELECT g.id, g.tenant_id, g.display_name, g.external_id, \
-     g.member_count, g.version, g.created_at, g.updated_at FROM employee_groups g ";
+const GROUP_COLUMNS: &str = "SELECT g.id, g.tenant_id, g.display_name, g.external_id, \
+     g.member_count, g.version, g.created_at, g.updated_at";
+const GROUP_FROM: &str = " FROM employee_groups g ";
+
+/// `SELECT <group columns> FROM employee_groups g `.
+fn select_group() -> Sql {
+    let mut sql = Sql::new(GROUP_COLUMNS);
+    sql.push(GROUP_FROM);
+    sql
+}
 
 /// A group row.
 #[derive(Debug, Clone, FromRow)]
@@ -103,7 +112,7 @@ impl Store {
     }
 
     pub async fn get_group(&self, tenant_id: &str, id: &str) -> Result<GroupRecord, StoreError> {
-        let mut sql = Sql::new(SELECT_GROUP);
+        let mut sql = select_group();
         sql.push("WHERE g.tenant_id = ")
             .bind(tenant_id.to_owned())
             .push(" AND g.id = ")
@@ -122,32 +131,48 @@ impl Store {
         tenant_id: &str,
         filter: Option<&GroupFilter>,
         order: (GroupField, bool),
-        offset: i64,
+        start: PageStart<'_>,
         limit: i64,
-    ) -> Result<(Vec<GroupRecord>, i64), StoreError> {
-        let order_by = group_order(order.0, order.1)
+    ) -> Result<Listing<GroupRecord>, StoreError> {
+        let keys = group_order(order.0, order.1)
             .map_err(|error| StoreError::InvalidFilter(error.to_string()))?;
-        let mut count = Sql::new("SELECT COUNT(*) FROM employee_groups g ");
+        let mut count = Sql::new("SELECT COUNT(*)");
+        count.push(GROUP_FROM);
         group_scope(&mut count, tenant_id, filter)?;
         let (text, args) = count.finish();
         let (total,): (i64,) = sqlx::query_as_with(text, args)
             .fetch_one(&self.pool)
             .await?;
-        if limit == 0 || offset >= total {
-            return Ok((Vec::new(), total));
+        if limit == 0 {
+            return Ok(Listing::empty(total));
         }
-        let mut page = Sql::new(SELECT_GROUP);
+        let mut page = Sql::new(GROUP_COLUMNS);
+        let keyset = matches!(start, PageStart::After(_));
+        if keyset {
+            push_key_columns(&mut page, &keys)?;
+        }
+        page.push(GROUP_FROM);
         group_scope(&mut page, tenant_id, filter)?;
-        page.push(order_by)
-            .push(" LIMIT ")
-            .bind(limit)
-            .push(" OFFSET ")
-            .bind(offset);
+        match start {
+            PageStart::Offset(offset) if offset >= total => return Ok(Listing::empty(total)),
+            PageStart::Offset(offset) => {
+                push_order_by(&mut page, &keys);
+                page.push(" LIMIT ")
+                    .bind(limit)
+                    .push(" OFFSET ")
+                    .bind(offset);
+            }
+            PageStart::After(position) => {
+                if let Some(values) = position {
+                    push_after(&mut page, &keys, values)?;
+                }
+                push_order_by(&mut page, &keys);
+                page.push(" LIMIT ").bind(limit + 1);
+            }
+        }
         let (text, args) = page.finish();
-        let groups = sqlx::query_as_with::<_, GroupRecord, _>(text, args)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok((groups, total))
+        let rows = sqlx::query_with(text, args).fetch_all(&self.pool).await?;
+        Listing::from_rows(rows, total, limit, keyset.then_some(keys.as_slice()))
     }
 
     /// Members after `after` in id order: a keyset page, so every page
@@ -350,7 +375,7 @@ async fn fetch_group(
     tenant_id: &str,
     id: &str,
 ) -> Result<GroupRecord, StoreError> {
-    let mut sql = Sql::new(SELECT_GROUP);
+    let mut sql = select_group();
     sql.push("WHERE g.tenant_id = ")
         .bind(tenant_id.to_owned())
         .push(" AND g.id = ")

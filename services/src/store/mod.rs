@@ -16,6 +16,7 @@ mod filter;
 mod groups;
 mod log;
 mod organization;
+mod paging;
 mod tenants;
 
 use std::str::FromStr;
@@ -31,6 +32,7 @@ pub use employees::{
 pub use groups::{GroupChange, GroupRecord, MemberRecord};
 pub use log::{EventQuery, EventRecord, NewEvent};
 pub use organization::{OrgUnit, UnitKind};
+pub use paging::{Listing, PageStart};
 pub use tenants::{NewTenant, TenantRecord, TokenRecord};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -71,6 +73,9 @@ pub enum StoreError {
     InvalidFilter(String),
     #[error("stored data is unreadable: {0}")]
     Corrupt(String),
+    /// A listing position that does not fit the listing's sort order.
+    #[error("the page position does not match this listing")]
+    InvalidCursor,
 }
 
 /// The uniqueness rule a write broke.

@@ -189,4 +189,35 @@ impl Store {
             .await?;
         Ok(())
     }
+
+    /// The named server secret, created (32 random bytes) by whichever
+    /// instance asks first; every instance on this database gets the same.
+    pub async fn server_key(&self, name: &str) -> Result<Vec<u8>, StoreError> {
+        let mut fresh = [0_u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut fresh);
+        let fresh: String = fresh.iter().map(|b| format!("{b:02x}")).collect();
+        sqlx::query(
+            "INSERT INTO server_keys (name, secret, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(&fresh)
+        .bind(now_text())
+        .execute(&self.pool)
+        .await?;
+        let (secret,): (String,) = sqlx::query_as("SELECT secret FROM server_keys WHERE name = $1")
+            .bind(name)
+            .fetch_one(&self.pool)
+            .await?;
+        (0..secret.len())
+            .step_by(2)
+            .map(|i| {
+                secret
+                    .get(i..i + 2)
+                    .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+            })
+            .collect::<Option<Vec<u8>>>()
+            .filter(|key| !key.is_empty())
+            .ok_or_else(|| StoreError::Corrupt(format!("server key {name} is not hex")))
+    }
 }
