@@ -110,10 +110,11 @@ fn is_plain_host(host: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
 }
 
-/// The SCIM routes under [`BASE_PATH`].
-pub fn router(state: AppState) -> Router {
+/// The SCIM endpoints, relative to [`BASE_PATH`], without the HTTP layers;
+/// `/Bulk` runs its operations through these.
+pub(crate) fn scim_routes() -> Router<AppState> {
     use routes::{discovery, groups, users};
-    let scim = Router::new()
+    Router::new()
         .route("/Users", get(users::list).post(users::create))
         .route("/Users/.search", post(users::search))
         .route("/Groups/.search", post(groups::search))
@@ -142,7 +143,13 @@ pub fn router(state: AppState) -> Router {
         .route("/ResourceTypes", get(discovery::resource_types))
         .route("/ResourceTypes/{id}", get(discovery::resource_type))
         .method_not_allowed_fallback(method_not_allowed)
-        .fallback(not_found);
+        .fallback(not_found)
+}
+
+/// The SCIM routes under [`BASE_PATH`], with request limits, metrics and
+/// tracing.
+pub fn router(state: AppState) -> Router {
+    let scim = scim_routes().route("/Bulk", post(routes::bulk::bulk));
     Router::new()
         .nest(BASE_PATH, scim)
         .fallback(not_found)

@@ -16,7 +16,7 @@ async fn service_provider_config_advertises_patch_and_filter() {
         reply.body["filter"],
         json!({"supported": true, "maxResults": 1000})
     );
-    assert_eq!(reply.body["bulk"]["supported"], false);
+    assert_eq!(reply.body["bulk"]["supported"], true);
     assert_eq!(
         reply.body["authenticationSchemes"][0]["type"],
         "oauthbearertoken"

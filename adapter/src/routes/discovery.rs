@@ -15,6 +15,7 @@ use crate::BaseUrl;
 use crate::error::ScimError;
 use crate::json::{MAX_BODY_BYTES, ScimResponse};
 use crate::query::{DEFAULT_COUNT, MAX_COUNT};
+use crate::routes::bulk::MAX_OPERATIONS;
 use crate::schema::{ENTERPRISE_SCHEMA, GROUP_SCHEMA, HRMS_SCHEMA, LIST_SCHEMA, USER_SCHEMA};
 
 const SPC_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
@@ -25,7 +26,7 @@ pub async fn service_provider_config(base: BaseUrl) -> ScimResponse {
     ScimResponse::ok(json!({
         "schemas": [SPC_SCHEMA],
         "patch": {"supported": true},
-        "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": MAX_BODY_BYTES},
+        "bulk": {"supported": true, "maxOperations": MAX_OPERATIONS, "maxPayloadSize": MAX_BODY_BYTES},
         "filter": {"supported": true, "maxResults": MAX_COUNT},
         // RFC 9865: both paging methods on /Users and /Groups.
         "pagination": {

@@ -1,5 +1,6 @@
 //! HTTP handlers, one module per SCIM resource area, and what they share.
 
+pub mod bulk;
 pub mod discovery;
 pub mod groups;
 pub mod search;
