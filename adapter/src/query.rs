@@ -3,15 +3,18 @@
 //! `attributes`/`excludedAttributes` projection of rendered resources.
 
 use hrms_api::v1::{
-    EmployeeCondition, EmployeeField, EmployeeFilter, EmployeeFilterList, FilterOperator,
-    GroupCondition, GroupField, GroupFilter, GroupFilterList, employee_filter, group_filter,
+    ElementFilter, EmployeeCondition, EmployeeField, EmployeeFilter, EmployeeFilterList,
+    FilterOperator, GroupCondition, GroupField, GroupFilter, GroupFilterList, ValueCondition,
+    employee_filter, group_filter,
 };
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::error::ScimError;
 use crate::filter::{AttrPath, CompValue, CompareOp, Filter, parse_filter};
-use crate::schema::{GROUP_SCHEMA, HRMS_SCHEMA, LIST_SCHEMA, USER_SCHEMA, is_core, is_enterprise};
+use crate::schema::{
+    GROUP_SCHEMA, HRMS_SCHEMA, LIST_SCHEMA, USER_SCHEMA, canonical, is_core, is_enterprise,
+};
 use crate::user::split_urn;
 
 /// Page size when the client names none.
@@ -165,13 +168,23 @@ fn number(name: &str, text: Option<&str>) -> Result<Option<i64>, ScimError> {
 /// The sort requested for Users: the field (unspecified: creation order)
 /// and whether descending.
 pub fn employee_sort(params: &ListParams) -> Result<(EmployeeField, bool), ScimError> {
-    let sort = sort::<EmployeeFilter>(params, EmployeeField::Unspecified)?;
-    if sort.0 == EmployeeField::Email {
-        return Err(ScimError::invalid_value(
-            "sorting by emails is not supported",
-        ));
+    match sort::<EmployeeFilter>(params, UserAttr::Field(EmployeeField::Unspecified))? {
+        (UserAttr::Field(EmployeeField::Email), _) | (UserAttr::Value(..), _) => {
+            Err(ScimError::invalid_value(format!(
+                "sorting by {} is not supported; sortable: id, userName, externalId, displayName, name.givenName, name.familyName, title, active, meta.created, meta.lastModified, and enterprise employeeNumber, department, manager",
+                params.sort_by.as_deref().unwrap_or_default().trim()
+            )))
+        }
+        (UserAttr::Field(field), descending) => Ok((field, descending)),
     }
-    Ok(sort)
+}
+
+/// A User attribute a filter compares: one the directory has a field for,
+/// or one kept in the profile, named (attribute, sub-attribute).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserAttr {
+    Field(EmployeeField),
+    Value(&'static str, &'static str),
 }
 
 /// Whether a translated Users filter compares `field` anywhere.
@@ -182,7 +195,7 @@ pub fn filter_uses(filter: &EmployeeFilter, field: EmployeeField) -> bool {
             list.filters.iter().any(|inner| filter_uses(inner, field))
         }
         Some(employee_filter::Kind::Negate(inner)) => filter_uses(inner, field),
-        None => false,
+        Some(employee_filter::Kind::Value(_) | employee_filter::Kind::Element(_)) | None => false,
     }
 }
 
@@ -344,17 +357,24 @@ fn unsupported_attribute(path: &AttrPath) -> ScimError {
 }
 
 impl Target for EmployeeFilter {
-    type Field = EmployeeField;
+    type Field = UserAttr;
 
-    fn condition(field: EmployeeField, operator: FilterOperator, value: String) -> Self {
-        EmployeeFilter {
-            kind: Some(employee_filter::Kind::Condition(EmployeeCondition {
+    fn condition(field: UserAttr, operator: FilterOperator, value: String) -> Self {
+        let kind = match field {
+            UserAttr::Field(field) => employee_filter::Kind::Condition(EmployeeCondition {
                 field: field as i32,
                 operator: operator as i32,
                 value,
                 email_type: String::new(),
-            })),
-        }
+            }),
+            UserAttr::Value(attribute, sub) => employee_filter::Kind::Value(ValueCondition {
+                attribute: attribute.to_owned(),
+                sub_attribute: sub.to_owned(),
+                operator: operator as i32,
+                value,
+            }),
+        };
+        EmployeeFilter { kind: Some(kind) }
     }
 
     fn all(filters: Vec<Self>) -> Self {
@@ -375,21 +395,21 @@ impl Target for EmployeeFilter {
         }
     }
 
-    fn field_of(path: &AttrPath) -> Result<EmployeeField, ScimError> {
+    fn field_of(path: &AttrPath) -> Result<UserAttr, ScimError> {
         if path
             .schema
             .as_deref()
             .is_some_and(|schema| schema.eq_ignore_ascii_case(HRMS_SCHEMA))
         {
             return match (path.attr.to_ascii_lowercase().as_str(), &path.sub_attr) {
-                ("dateofjoining", None) => Ok(EmployeeField::DateOfJoining),
+                ("dateofjoining", None) => Ok(UserAttr::Field(EmployeeField::DateOfJoining)),
                 _ => Err(unsupported_attribute(path)),
             };
         }
         let enterprise = is_enterprise_path(path, USER_SCHEMA)?;
         let attr = path.attr.to_ascii_lowercase();
         let sub = path.sub_attr.as_deref().map(str::to_ascii_lowercase);
-        Ok(match (enterprise, attr.as_str(), sub.as_deref()) {
+        let field = match (enterprise, attr.as_str(), sub.as_deref()) {
             (false, "id", None) => EmployeeField::Id,
             (false, "username", None) => EmployeeField::UserName,
             (false, "externalid", None) => EmployeeField::ExternalId,
@@ -404,31 +424,108 @@ impl Target for EmployeeFilter {
             (_, "manager", None | Some("value")) => EmployeeField::ManagerId,
             (true, "employeenumber", None) => EmployeeField::EmployeeCode,
             (true, "department", None) => EmployeeField::Department,
-            _ => return Err(unsupported_attribute(path)),
-        })
+            _ => return profile_attribute(path, enterprise),
+        };
+        Ok(UserAttr::Field(field))
     }
 
-    /// `emails[type eq "work" and value eq "x"]`: the e-mail table, typed.
+    /// `emails[type eq "work" and primary eq true]`: one element of a
+    /// complex attribute satisfying the inner filter.
     fn value_path(path: &AttrPath, inner: &Filter) -> Result<Self, ScimError> {
-        if !path.is("emails") || is_enterprise_path(path, USER_SCHEMA)? {
-            return Err(ScimError::invalid_filter(format!(
-                "value filters on {} are not supported",
-                path.attr
-            )));
+        let attribute = match is_enterprise_path(path, USER_SCHEMA)? {
+            false => canonical(&path.attr, COMPLEX_PROFILE_ATTRIBUTES),
+            true => None,
         }
-        let mut email_type = None;
-        let mut value = None;
-        collect_email_terms(inner, &mut email_type, &mut value)?;
-        let (operator, text) = value.unwrap_or((FilterOperator::Pr, String::new()));
+        .ok_or_else(|| {
+            ScimError::invalid_filter(format!(
+                "value filters apply to name, emails, phoneNumbers and addresses, not {}",
+                path.attr
+            ))
+        })?;
         Ok(EmployeeFilter {
-            kind: Some(employee_filter::Kind::Condition(EmployeeCondition {
-                field: EmployeeField::Email as i32,
-                operator: operator as i32,
-                value: text,
-                email_type: email_type.unwrap_or_default(),
-            })),
+            kind: Some(employee_filter::Kind::Element(Box::new(ElementFilter {
+                attribute: attribute.to_owned(),
+                filter: Some(Box::new(element_filter(attribute, inner)?)),
+            }))),
         })
     }
+}
+
+/// Attributes kept in the profile that have sub-attributes.
+const COMPLEX_PROFILE_ATTRIBUTES: &[&str] = &["name", "emails", "phoneNumbers", "addresses"];
+/// Single-valued attributes kept in the profile.
+const SIMPLE_PROFILE_ATTRIBUTES: &[&str] = &[
+    "nickName",
+    "profileUrl",
+    "userType",
+    "preferredLanguage",
+    "locale",
+    "timezone",
+];
+const ENTERPRISE_PROFILE_ATTRIBUTES: &[&str] = &["costCenter", "organization", "division"];
+
+/// An attribute without a directory field, compared in the employee's
+/// profile values: `nickName`, `name.middleName`, `phoneNumbers.type`,
+/// `addresses.locality`, enterprise `costCenter`, ...
+fn profile_attribute(path: &AttrPath, enterprise: bool) -> Result<UserAttr, ScimError> {
+    let sub = path.sub_attr.as_deref();
+    let found = if enterprise {
+        canonical(&path.attr, ENTERPRISE_PROFILE_ATTRIBUTES)
+            .filter(|_| sub.is_none())
+            .map(|attr| (attr, ""))
+    } else if let Some(attr) = canonical(&path.attr, SIMPLE_PROFILE_ATTRIBUTES) {
+        sub.is_none().then_some((attr, ""))
+    } else if let Some(attr) = canonical(&path.attr, COMPLEX_PROFILE_ATTRIBUTES) {
+        match sub {
+            // A multi-valued attribute alone means its value.
+            None if attr != "name" => Some((attr, "value")),
+            None => None,
+            Some(sub) => canonical(sub, crate::schema::SUB_ATTRIBUTES).map(|sub| (attr, sub)),
+        }
+    } else {
+        None
+    };
+    found
+        .map(|(attr, sub)| UserAttr::Value(attr, sub))
+        .ok_or_else(|| unsupported_attribute(path))
+}
+
+/// The inside of `attribute[...]` as conditions on one element's
+/// sub-attributes.
+fn element_filter(attribute: &'static str, filter: &Filter) -> Result<EmployeeFilter, ScimError> {
+    let sub_of = |path: &AttrPath| -> Result<UserAttr, ScimError> {
+        let sub = canonical(&path.attr, crate::schema::SUB_ATTRIBUTES)
+            .filter(|_| path.schema.is_none() && path.sub_attr.is_none())
+            .ok_or_else(|| {
+                ScimError::invalid_filter(format!(
+                    "inside {attribute}[...], {} is not a sub-attribute of {attribute}",
+                    path.attr
+                ))
+            })?;
+        Ok(UserAttr::Value(attribute, sub))
+    };
+    Ok(match filter {
+        Filter::And(..) => EmployeeFilter::all(
+            chain(filter, true)
+                .into_iter()
+                .map(|f| element_filter(attribute, f))
+                .collect::<Result<_, _>>()?,
+        ),
+        Filter::Or(..) => EmployeeFilter::any(
+            chain(filter, false)
+                .into_iter()
+                .map(|f| element_filter(attribute, f))
+                .collect::<Result<_, _>>()?,
+        ),
+        Filter::Not(inner) => EmployeeFilter::negate(element_filter(attribute, inner)?),
+        Filter::Present(path) => {
+            EmployeeFilter::condition(sub_of(path)?, FilterOperator::Pr, String::new())
+        }
+        Filter::Compare(path, op, value) => compare::<EmployeeFilter>(sub_of(path)?, *op, value)?,
+        Filter::ValuePath(..) => {
+            return Err(ScimError::invalid_filter("value filters cannot be nested"));
+        }
+    })
 }
 
 impl Target for GroupFilter {
@@ -508,39 +605,6 @@ impl Target for GroupFilter {
                 "member value filters support value eq \"id\", joined by or",
             )),
         }
-    }
-}
-
-fn collect_email_terms(
-    filter: &Filter,
-    email_type: &mut Option<String>,
-    value: &mut Option<(FilterOperator, String)>,
-) -> Result<(), ScimError> {
-    let unsupported = || {
-        ScimError::invalid_filter(
-            "e-mail value filters support type eq \"…\" and one comparison on value, joined by and",
-        )
-    };
-    match filter {
-        Filter::And(left, right) => {
-            collect_email_terms(left, email_type, value)?;
-            collect_email_terms(right, email_type, value)
-        }
-        Filter::Compare(path, CompareOp::Eq, CompValue::String(t))
-            if path.is("type") && email_type.is_none() =>
-        {
-            *email_type = Some(t.clone());
-            Ok(())
-        }
-        Filter::Compare(path, op, CompValue::String(v)) if path.is("value") && value.is_none() => {
-            *value = Some((operator(*op), v.clone()));
-            Ok(())
-        }
-        Filter::Present(path) if path.is("value") && value.is_none() => {
-            *value = Some((FilterOperator::Pr, String::new()));
-            Ok(())
-        }
-        _ => Err(unsupported()),
     }
 }
 
@@ -749,12 +813,49 @@ mod tests {
     }
 
     #[test]
-    fn entra_work_email_filter_becomes_a_typed_email_condition() {
+    fn entra_work_email_filter_becomes_one_element_with_both_conditions() {
         let filter = employee_filter("emails[type eq \"work\"].value eq \"a@b.test\"").unwrap();
-        let condition = cond(&filter);
-        assert_eq!(condition.field, EmployeeField::Email as i32);
-        assert_eq!(condition.email_type, "work");
-        assert_eq!(condition.value, "a@b.test");
+        let Some(Kind::Element(element)) = filter.kind else {
+            panic!("not an element filter: {filter:?}")
+        };
+        assert_eq!(element.attribute, "emails");
+        let Some(Kind::All(list)) = element.filter.and_then(|f| f.kind) else {
+            panic!("not an and")
+        };
+        let subs: Vec<(&str, &str)> = list
+            .filters
+            .iter()
+            .map(|f| match &f.kind {
+                Some(Kind::Value(v)) => (v.sub_attribute.as_str(), v.value.as_str()),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(subs, [("type", "work"), ("value", "a@b.test")]);
+    }
+
+    #[test]
+    fn profile_attributes_become_value_conditions_with_canonical_names() {
+        for (text, attribute, sub) in [
+            ("NICKNAME eq \"x\"", "nickName", ""),
+            ("name.MiddleName pr", "name", "middleName"),
+            ("phoneNumbers eq \"1\"", "phoneNumbers", "value"),
+            ("addresses.locality sw \"x\"", "addresses", "locality"),
+            (
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:costCenter eq \"c\"",
+                "costCenter",
+                "",
+            ),
+        ] {
+            let filter = employee_filter(text).unwrap();
+            let Some(Kind::Value(value)) = filter.kind else {
+                panic!("{text}: {filter:?}")
+            };
+            assert_eq!(
+                (value.attribute.as_str(), value.sub_attribute.as_str()),
+                (attribute, sub),
+                "{text}"
+            );
+        }
     }
 
     #[test]
@@ -782,7 +883,11 @@ mod tests {
     #[test]
     fn unknown_attributes_and_broken_filters_are_invalid_filter() {
         for text in [
-            "nickName eq \"x\"",
+            "ims eq \"x\"",
+            "name eq \"x\"",
+            "nickName.value eq \"x\"",
+            "userName[value eq \"x\"]",
+            "emails[type eq \"work\" and foo pr]",
             "userName eq \"unterminated",
             "userName like \"x\"",
         ] {

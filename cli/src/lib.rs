@@ -58,6 +58,9 @@ pub async fn open_store(args: &DatabaseArgs) -> anyhow::Result<Store> {
         .context("connecting to the database")?;
     if !args.skip_migrations {
         store.migrate().await.context("migrating the database")?;
+        hrms_directory::values::index_existing(&store)
+            .await
+            .context("making existing employees' attributes searchable")?;
     }
     Ok(store)
 }

@@ -292,11 +292,7 @@ impl Directory {
             designation_id: designation.id,
             manager_id,
             profile: attributes.encode_to_vec(),
-            emails: attributes
-                .emails
-                .iter()
-                .map(|email| (email.r#type.to_lowercase(), email.value.to_lowercase()))
-                .collect(),
+            values: crate::values::indexed_values(attributes),
         };
         Ok(Resolved {
             columns,

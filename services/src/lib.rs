@@ -18,6 +18,7 @@ pub mod provisioning;
 pub mod server;
 pub mod store;
 pub mod tenants;
+pub mod values;
 
 pub use server::{DirectoryConfig, serve};
 pub use store::{Store, StoreOptions};

@@ -136,7 +136,7 @@ async fn broken_and_unsupported_filters_are_400_invalid_filter() {
     for query in [
         "filter=userName+eq+%22unterminated",
         "filter=userName+like+%22x%22",
-        "filter=nickName+eq+%22x%22",
+        "filter=ims+eq+%22x%22",
         "filter=active+gt+true",
         "filter=meta.created+gt+%22yesterday%22",
         "filter=",

@@ -6,6 +6,7 @@ mod bulk;
 mod discovery;
 mod errors;
 mod etags;
+mod filters;
 mod groups;
 mod grpc;
 mod hr_rules;

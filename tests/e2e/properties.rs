@@ -70,13 +70,65 @@ fn random_user(random: &mut Random, n: usize) -> Value {
     if !emails.is_empty() {
         user["emails"] = Value::Array(emails);
     }
+    if random.chance(50) {
+        user["nickName"] = json!(random.pick(WORDS));
+    }
+    let mut phones = Vec::new();
+    for _ in 0..random.below(3) {
+        let mut phone = json!({
+            "type": random.pick(&["work", "mobile"]),
+            "value": format!("+44 {}", random.below(5)),
+        });
+        if random.chance(40) {
+            phone["primary"] = json!(random.chance(50));
+        }
+        phones.push(phone);
+    }
+    if !phones.is_empty() {
+        user["phoneNumbers"] = Value::Array(phones);
+    }
     user
+}
+
+/// A condition on one phone number, inside `phoneNumbers[...]`.
+fn phone_term(random: &mut Random) -> String {
+    match random.below(4) {
+        0 => format!("type eq \"{}\"", random.pick(&["work", "mobile", "WORK"])),
+        1 => format!("primary eq {}", random.chance(50)),
+        2 => format!(
+            "value {} \"+44 {}\"",
+            random.pick(&["eq", "ne", "sw"]),
+            random.below(5)
+        ),
+        _ => format!("{} pr", random.pick(&["primary", "type"])),
+    }
 }
 
 fn atom(random: &mut Random) -> String {
     let word = random.pick(WORDS).to_owned();
     let text_op = random.pick(&["eq", "ne", "co", "sw", "ew"]);
-    match random.below(7) {
+    match random.below(10) {
+        7 => format!(
+            "nickName {} \"{word}\"",
+            random.pick(&["eq", "ne", "co", "sw", "ew"])
+        ),
+        8 => {
+            let first = phone_term(random);
+            let second = phone_term(random);
+            match random.below(3) {
+                0 => format!("phoneNumbers[{first}]"),
+                1 => format!(
+                    "phoneNumbers[{first} {} {second}]",
+                    random.pick(&["and", "or"])
+                ),
+                _ => format!("phoneNumbers[not ({first})]"),
+            }
+        }
+        9 => format!(
+            "phoneNumbers.{} {}",
+            random.pick(&["type", "value"]),
+            random.pick(&["pr", "eq \"mobile\"", "ne \"work\"", "co \"4\""])
+        ),
         0 => format!("userName {text_op} \"{word}\""),
         1 => format!("userName sw \"{word}{}\"", random.below(3)),
         2 => format!("displayName {text_op} \"{word}\""),

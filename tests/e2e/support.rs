@@ -151,6 +151,11 @@ impl TestApp {
         }
     }
 
+    /// The test's database URL, for tests that reach under the service.
+    pub fn database_url(&self) -> &str {
+        &self.database.url
+    }
+
     pub async fn stop(mut self) {
         if let Some(running) = self.running.take() {
             running.stop().await;

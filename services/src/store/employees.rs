@@ -75,8 +75,19 @@ pub struct EmployeeColumns {
     pub designation_id: String,
     pub manager_id: Option<String>,
     pub profile: Vec<u8>,
-    /// (type key, value key) of each e-mail address.
-    pub emails: Vec<(String, String)>,
+    /// The profile's searchable rows (`employee_values`).
+    pub values: Vec<IndexedValue>,
+}
+
+/// One searchable value of a profile attribute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexedValue {
+    pub attribute: &'static str,
+    /// The element of a multi-valued attribute; 0 otherwise.
+    pub position: i64,
+    /// "" for a simple attribute.
+    pub sub_attribute: &'static str,
+    pub value_key: String,
 }
 
 /// A create, ready to write.
@@ -162,7 +173,7 @@ impl Store {
         .bind(&c.display_name)
         .execute(&mut *tx)
         .await?;
-        insert_emails(&mut tx, &new.tenant_id, &new.id, &c.emails).await?;
+        insert_values(&mut tx, &new.tenant_id, &new.id, &c.values).await?;
         let event = NewEvent {
             tenant_id: &new.tenant_id,
             operation: "create",
@@ -349,11 +360,11 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::VersionMismatch);
         }
-        sqlx::query("DELETE FROM employee_emails WHERE employee_id = $1")
+        sqlx::query("DELETE FROM employee_values WHERE employee_id = $1")
             .bind(&update.id)
             .execute(&mut *tx)
             .await?;
-        insert_emails(&mut tx, &update.tenant_id, &update.id, &c.emails).await?;
+        insert_values(&mut tx, &update.tenant_id, &update.id, &c.values).await?;
 
         let operation = match (operation, was_active != 0, c.active) {
             ("", true, false) => "deactivate",
@@ -422,7 +433,7 @@ impl Store {
                 None => StoreError::NotFound,
             });
         }
-        sqlx::query("DELETE FROM employee_emails WHERE employee_id = $1")
+        sqlx::query("DELETE FROM employee_values WHERE employee_id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await?;
@@ -499,26 +510,85 @@ async fn fetch_employee(
     Ok(record)
 }
 
-async fn insert_emails(
+async fn insert_values(
     tx: &mut Transaction<'static, Any>,
     tenant_id: &str,
     employee_id: &str,
-    emails: &[(String, String)],
+    values: &[IndexedValue],
 ) -> Result<(), StoreError> {
-    for (position, (type_key, value_key)) in emails.iter().enumerate() {
+    for value in values {
         sqlx::query(
-            "INSERT INTO employee_emails (employee_id, position, tenant_id, type_key, value_key) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO employee_values (employee_id, tenant_id, attribute, position, \
+             sub_attribute, value_key) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(employee_id)
-        .bind(position as i64)
         .bind(tenant_id)
-        .bind(type_key)
-        .bind(value_key)
+        .bind(value.attribute)
+        .bind(value.position)
+        .bind(value.sub_attribute)
+        .bind(&value.value_key)
         .execute(&mut **tx)
         .await?;
     }
     Ok(())
+}
+
+impl Store {
+    /// Once per database: writes the searchable rows of every live employee
+    /// stored before `employee_values` existed, from its profile. Returns
+    /// how many employees it indexed (0 when already done). Safe to run
+    /// from several instances at once: each employee's rows are replaced
+    /// in one transaction.
+    pub async fn index_attribute_values<F>(&self, rows_of: F) -> Result<u64, StoreError>
+    where
+        F: Fn(&[u8]) -> Result<Vec<IndexedValue>, String>,
+    {
+        const MARKER: &str = "attribute-values";
+        let done: Option<(String,)> =
+            sqlx::query_as("SELECT name FROM server_keys WHERE name = $1")
+                .bind(MARKER)
+                .fetch_optional(&self.pool)
+                .await?;
+        if done.is_some() {
+            return Ok(0);
+        }
+        let mut indexed = 0;
+        let mut after = String::new();
+        loop {
+            let batch: Vec<(String, String, Vec<u8>)> = sqlx::query_as(
+                "SELECT id, tenant_id, profile FROM employees \
+                 WHERE removed_at IS NULL AND id > $1 ORDER BY id LIMIT 500",
+            )
+            .bind(&after)
+            .fetch_all(&self.pool)
+            .await?;
+            let Some((last, _, _)) = batch.last() else {
+                break;
+            };
+            after = last.clone();
+            for (id, tenant_id, profile) in &batch {
+                let rows = rows_of(profile)
+                    .map_err(|error| StoreError::Corrupt(format!("profile of {id}: {error}")))?;
+                let mut tx = self.begin_write().await?;
+                sqlx::query("DELETE FROM employee_values WHERE employee_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                insert_values(&mut tx, tenant_id, id, &rows).await?;
+                tx.commit().await?;
+                indexed += 1;
+            }
+        }
+        sqlx::query(
+            "INSERT INTO server_keys (name, secret, created_at) VALUES ($1, 'done', $2) \
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(MARKER)
+        .bind(now_text())
+        .execute(&self.pool)
+        .await?;
+        Ok(indexed)
+    }
 }
 
 /// Takes the tenant's next code numbers until one is free. The counter row

@@ -35,6 +35,10 @@ pub enum FilterError {
         field: &'static str,
         expected: &'static str,
     },
+    #[error("filtering on {0} is not supported")]
+    UnknownAttribute(String),
+    #[error("inside {attribute}[...] only sub-attributes of {attribute} can be compared")]
+    ForeignElement { attribute: &'static str },
 }
 
 /// How a field is stored, which decides how its values compare.
@@ -65,28 +69,88 @@ pub enum Node<'a, F, C> {
     Negate(&'a F),
 }
 
+/// Where a condition is evaluated: on the resource, or on one element of a
+/// multi-valued attribute (inside `attribute[...]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Resource,
+    /// Inside an element filter on this (canonical) attribute; the element
+    /// is the `p` row of employee_values.
+    Element(&'static str),
+}
+
 /// A filter tree of the API (employee or group filters share a shape).
 pub trait FilterTree: Sized {
     type Condition;
     fn node(&self) -> Option<Node<'_, Self, Self::Condition>>;
-    fn push_condition(sql: &mut Sql, condition: &Self::Condition) -> Result<(), FilterError>;
+    fn push_condition(
+        sql: &mut Sql,
+        condition: &Self::Condition,
+        scope: Scope,
+        walk: &mut Walk,
+    ) -> Result<(), FilterError>;
 }
 
 impl FilterTree for EmployeeFilter {
-    type Condition = EmployeeCondition;
+    type Condition = employee_filter::Kind;
 
-    fn node(&self) -> Option<Node<'_, Self, EmployeeCondition>> {
+    fn node(&self) -> Option<Node<'_, Self, employee_filter::Kind>> {
         use employee_filter::Kind;
         Some(match self.kind.as_ref()? {
-            Kind::Condition(condition) => Node::Condition(condition),
             Kind::All(list) => Node::All(&list.filters),
             Kind::Any(list) => Node::Any(&list.filters),
             Kind::Negate(inner) => Node::Negate(inner),
+            leaf @ (Kind::Condition(_) | Kind::Value(_) | Kind::Element(_)) => {
+                Node::Condition(leaf)
+            }
         })
     }
 
-    fn push_condition(sql: &mut Sql, condition: &EmployeeCondition) -> Result<(), FilterError> {
-        push_employee_condition(sql, condition)
+    fn push_condition(
+        sql: &mut Sql,
+        leaf: &employee_filter::Kind,
+        scope: Scope,
+        walk: &mut Walk,
+    ) -> Result<(), FilterError> {
+        use employee_filter::Kind;
+        match (leaf, scope) {
+            (Kind::Condition(condition), Scope::Resource) => {
+                push_employee_condition(sql, condition)
+            }
+            (Kind::Value(condition), scope) => {
+                let (attribute, sub) = searchable(&condition.attribute, &condition.sub_attribute)?;
+                if let Scope::Element(element) = scope
+                    && element != attribute
+                {
+                    return Err(FilterError::ForeignElement { attribute: element });
+                }
+                let operator = FilterOperator::try_from(condition.operator)
+                    .unwrap_or(FilterOperator::Unspecified);
+                push_value_condition(sql, attribute, sub, operator, &condition.value, scope)
+            }
+            (Kind::Element(element), Scope::Resource) => {
+                let (attribute, _) = searchable(&element.attribute, "")
+                    .or_else(|_| searchable(&element.attribute, "formatted"))?;
+                if !crate::values::is_complex(attribute) {
+                    return Err(FilterError::Unsupported {
+                        operator: "a value filter [...]",
+                        field: attribute,
+                    });
+                }
+                let inner = element.filter.as_ref().ok_or(FilterError::Empty)?;
+                sql.push(
+                    "EXISTS (SELECT 1 FROM employee_values p WHERE p.employee_id = e.id \
+                     AND p.attribute = ",
+                )
+                .bind(attribute.to_owned())
+                .push(" AND ");
+                walk.node(sql, &**inner, Scope::Element(attribute))?;
+                sql.push(")");
+                Ok(())
+            }
+            (_, Scope::Element(attribute)) => Err(FilterError::ForeignElement { attribute }),
+            (Kind::All(_) | Kind::Any(_) | Kind::Negate(_), _) => Err(FilterError::Empty),
+        }
     }
 }
 
@@ -103,63 +167,176 @@ impl FilterTree for GroupFilter {
         })
     }
 
-    fn push_condition(sql: &mut Sql, condition: &GroupCondition) -> Result<(), FilterError> {
+    fn push_condition(
+        sql: &mut Sql,
+        condition: &GroupCondition,
+        _scope: Scope,
+        _walk: &mut Walk,
+    ) -> Result<(), FilterError> {
         push_group_condition(sql, condition)
     }
 }
 
 /// Appends the SQL for `filter` to `sql`.
 pub fn push_filter<F: FilterTree>(sql: &mut Sql, filter: &F) -> Result<(), FilterError> {
-    let mut conditions = 0;
-    push_node(sql, filter, 0, &mut conditions)
+    Walk {
+        depth: 0,
+        conditions: 0,
+    }
+    .node(sql, filter, Scope::Resource)
 }
 
-fn push_node<F: FilterTree>(
-    sql: &mut Sql,
-    filter: &F,
+/// A walk over a filter tree, enforcing the size limits across nested
+/// element filters too.
+pub struct Walk {
     depth: usize,
-    conditions: &mut usize,
-) -> Result<(), FilterError> {
-    if depth > MAX_DEPTH {
-        return Err(FilterError::TooDeep);
-    }
-    match filter.node().ok_or(FilterError::Empty)? {
-        Node::Condition(condition) => {
-            *conditions += 1;
-            if *conditions > MAX_CONDITIONS {
-                return Err(FilterError::TooLong);
+    conditions: usize,
+}
+
+impl Walk {
+    fn node<F: FilterTree>(
+        &mut self,
+        sql: &mut Sql,
+        filter: &F,
+        scope: Scope,
+    ) -> Result<(), FilterError> {
+        if self.depth > MAX_DEPTH {
+            return Err(FilterError::TooDeep);
+        }
+        match filter.node().ok_or(FilterError::Empty)? {
+            Node::Condition(condition) => {
+                self.conditions += 1;
+                if self.conditions > MAX_CONDITIONS {
+                    return Err(FilterError::TooLong);
+                }
+                self.depth += 1;
+                let result = F::push_condition(sql, condition, scope, self);
+                self.depth -= 1;
+                result
             }
-            F::push_condition(sql, condition)
+            Node::All(filters) => self.list(sql, filters, " AND ", scope),
+            Node::Any(filters) => self.list(sql, filters, " OR ", scope),
+            Node::Negate(inner) => {
+                sql.push("NOT (");
+                self.depth += 1;
+                let result = self.node(sql, inner, scope);
+                self.depth -= 1;
+                result?;
+                sql.push(")");
+                Ok(())
+            }
         }
-        Node::All(filters) => push_list(sql, filters, " AND ", depth, conditions),
-        Node::Any(filters) => push_list(sql, filters, " OR ", depth, conditions),
-        Node::Negate(inner) => {
-            sql.push("NOT (");
-            push_node(sql, inner, depth + 1, conditions)?;
-            sql.push(")");
-            Ok(())
+    }
+
+    fn list<F: FilterTree>(
+        &mut self,
+        sql: &mut Sql,
+        filters: &[F],
+        joiner: &'static str,
+        scope: Scope,
+    ) -> Result<(), FilterError> {
+        if filters.is_empty() {
+            return Err(FilterError::Empty);
         }
+        sql.push("(");
+        self.depth += 1;
+        for (i, filter) in filters.iter().enumerate() {
+            if i > 0 {
+                sql.push(joiner);
+            }
+            let result = self.node(sql, filter, scope);
+            if result.is_err() {
+                self.depth -= 1;
+                return result;
+            }
+        }
+        self.depth -= 1;
+        sql.push(")");
+        Ok(())
     }
 }
 
-fn push_list<F: FilterTree>(
+/// The canonical names of a searchable attribute, or why it is not one.
+fn searchable(attribute: &str, sub: &str) -> Result<(&'static str, &'static str), FilterError> {
+    crate::values::searchable(attribute, sub).ok_or_else(|| {
+        FilterError::UnknownAttribute(if sub.is_empty() {
+            attribute.to_owned()
+        } else {
+            format!("{attribute}.{sub}")
+        })
+    })
+}
+
+/// A comparison on `employee_values`: over all of the employee's values of
+/// the attribute, or (in an element filter) over the current element's.
+/// Multi-valued semantics follow the SCIM grammar: some value satisfies the
+/// comparison; `ne` holds when some value differs or there is none.
+fn push_value_condition(
     sql: &mut Sql,
-    filters: &[F],
-    joiner: &'static str,
-    depth: usize,
-    conditions: &mut usize,
+    attribute: &'static str,
+    sub: &'static str,
+    operator: FilterOperator,
+    value: &str,
+    scope: Scope,
 ) -> Result<(), FilterError> {
-    if filters.is_empty() {
-        return Err(FilterError::Empty);
-    }
-    sql.push("(");
-    for (i, filter) in filters.iter().enumerate() {
-        if i > 0 {
-            sql.push(joiner);
+    let named = || FilterError::Unsupported {
+        operator: operator.as_str_name(),
+        field: "a boolean",
+    };
+    let key = if crate::values::is_boolean(sub) {
+        match value.to_ascii_lowercase().as_str() {
+            _ if operator == FilterOperator::Pr => String::new(),
+            key @ ("true" | "false") => key.to_owned(),
+            _ => {
+                return Err(FilterError::BadValue {
+                    field: "primary",
+                    expected: "true or false",
+                });
+            }
         }
-        push_node(sql, filter, depth + 1, conditions)?;
+    } else {
+        value.to_lowercase()
+    };
+    if crate::values::is_boolean(sub)
+        && !matches!(
+            operator,
+            FilterOperator::Eq | FilterOperator::Ne | FilterOperator::Pr
+        )
+    {
+        return Err(named());
     }
-    sql.push(")");
+    let rows = |sql: &mut Sql| {
+        sql.push(
+            "EXISTS (SELECT 1 FROM employee_values x WHERE x.employee_id = e.id \
+             AND x.attribute = ",
+        )
+        .bind(attribute.to_owned())
+        .push(" AND x.sub_attribute = ")
+        .bind(sub.to_owned());
+        if scope != Scope::Resource {
+            sql.push(" AND x.position = p.position");
+        }
+    };
+    match operator {
+        FilterOperator::Pr => {
+            rows(sql);
+            sql.push(")");
+        }
+        FilterOperator::Ne => {
+            sql.push("(NOT ");
+            rows(sql);
+            sql.push(") OR ");
+            rows(sql);
+            sql.push(" AND x.value_key <> ").bind(key).push("))");
+        }
+        FilterOperator::Unspecified => return Err(FilterError::NoField),
+        operator => {
+            rows(sql);
+            sql.push(" AND ");
+            push_text(sql, "x.value_key", operator, key)?;
+            sql.push(")");
+        }
+    }
     Ok(())
 }
 
@@ -444,21 +621,32 @@ fn push_email(
     condition: &EmployeeCondition,
     operator: FilterOperator,
 ) -> Result<(), FilterError> {
-    // "ne" over a multi-valued attribute: no address equals the value.
-    let (negate, operator) = match operator {
-        FilterOperator::Ne => (true, FilterOperator::Eq),
-        other => (false, other),
-    };
-    sql.push(if negate { "NOT EXISTS (" } else { "EXISTS (" });
-    sql.push("SELECT 1 FROM employee_emails m WHERE m.employee_id = e.id");
-    if !condition.email_type.is_empty() {
-        sql.push(" AND m.type_key = ")
-            .bind(condition.email_type.to_lowercase());
+    if condition.email_type.is_empty() {
+        return push_value_condition(
+            sql,
+            "emails",
+            "value",
+            operator,
+            &condition.value,
+            Scope::Resource,
+        );
     }
-    if operator != FilterOperator::Pr {
-        sql.push(" AND ");
-        push_text(sql, "m.value_key", operator, condition.value.to_lowercase())?;
-    }
+    // One address that has the type and satisfies the comparison.
+    let element = Scope::Element("emails");
+    sql.push(
+        "EXISTS (SELECT 1 FROM employee_values p WHERE p.employee_id = e.id \
+         AND p.attribute = 'emails' AND ",
+    );
+    push_value_condition(
+        sql,
+        "emails",
+        "type",
+        FilterOperator::Eq,
+        &condition.email_type,
+        element,
+    )?;
+    sql.push(" AND ");
+    push_value_condition(sql, "emails", "value", operator, &condition.value, element)?;
     sql.push(")");
     Ok(())
 }
@@ -466,8 +654,8 @@ fn push_email(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hrms_api::v1::EmployeeFilterList;
     use hrms_api::v1::employee_filter::Kind;
+    use hrms_api::v1::{ElementFilter, EmployeeFilterList, ValueCondition};
 
     fn condition(field: EmployeeField, operator: FilterOperator, value: &str) -> EmployeeFilter {
         EmployeeFilter {
@@ -512,16 +700,86 @@ mod tests {
     }
 
     #[test]
-    fn work_email_becomes_an_exists_on_the_email_table() {
+    fn a_typed_email_is_one_element_with_both_sub_attributes() {
         let mut filter = condition(EmployeeField::Email, FilterOperator::Eq, "a@b.test");
         if let Some(Kind::Condition(c)) = filter.kind.as_mut() {
             c.email_type = "work".to_owned();
         }
-        assert_eq!(
-            render(&filter).unwrap(),
-            "EXISTS (SELECT 1 FROM employee_emails m WHERE m.employee_id = e.id \
-             AND m.type_key = $1 AND (m.value_key IS NOT NULL AND m.value_key = $2))"
+        let text = render(&filter).unwrap();
+        assert!(
+            text.starts_with("EXISTS (SELECT 1 FROM employee_values p"),
+            "{text}"
         );
+        assert_eq!(text.matches("x.position = p.position").count(), 2, "{text}");
+    }
+
+    fn value(attribute: &str, sub: &str, operator: FilterOperator, value: &str) -> EmployeeFilter {
+        EmployeeFilter {
+            kind: Some(Kind::Value(ValueCondition {
+                attribute: attribute.to_owned(),
+                sub_attribute: sub.to_owned(),
+                operator: operator as i32,
+                value: value.to_owned(),
+            })),
+        }
+    }
+
+    fn element(attribute: &str, inner: EmployeeFilter) -> EmployeeFilter {
+        EmployeeFilter {
+            kind: Some(Kind::Element(Box::new(ElementFilter {
+                attribute: attribute.to_owned(),
+                filter: Some(Box::new(inner)),
+            }))),
+        }
+    }
+
+    #[test]
+    fn value_conditions_bind_names_and_values_and_ne_allows_absence() {
+        let text = render(&value("NICKNAME", "", FilterOperator::Ne, "Kit")).unwrap();
+        assert_eq!(
+            text,
+            "(NOT EXISTS (SELECT 1 FROM employee_values x WHERE x.employee_id = e.id \
+             AND x.attribute = $1 AND x.sub_attribute = $2) OR EXISTS (SELECT 1 FROM \
+             employee_values x WHERE x.employee_id = e.id AND x.attribute = $3 AND \
+             x.sub_attribute = $4 AND x.value_key <> $5))"
+        );
+    }
+
+    #[test]
+    fn unknown_attributes_booleans_and_misplaced_conditions_are_refused() {
+        assert!(matches!(
+            render(&value("password", "", FilterOperator::Eq, "x")),
+            Err(FilterError::UnknownAttribute(_))
+        ));
+        assert!(matches!(
+            render(&value("emails", "primary", FilterOperator::Gt, "true")),
+            Err(FilterError::Unsupported { .. })
+        ));
+        assert!(matches!(
+            render(&value("emails", "primary", FilterOperator::Eq, "yes")),
+            Err(FilterError::BadValue { .. })
+        ));
+        // Inside emails[...], only e-mail sub-attributes.
+        let foreign = element(
+            "emails",
+            value("phoneNumbers", "type", FilterOperator::Eq, "work"),
+        );
+        assert!(matches!(
+            render(&foreign),
+            Err(FilterError::ForeignElement { .. })
+        ));
+        let column = element(
+            "emails",
+            condition(EmployeeField::UserName, FilterOperator::Pr, ""),
+        );
+        assert!(render(&column).is_err());
+        let nested = element(
+            "emails",
+            element("emails", value("emails", "type", FilterOperator::Pr, "")),
+        );
+        assert!(render(&nested).is_err());
+        let simple = element("nickName", value("nickName", "", FilterOperator::Pr, ""));
+        assert!(render(&simple).is_err());
     }
 
     #[test]

@@ -27,7 +27,8 @@ use sqlx::any::{AnyArguments, AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Arguments, Executor, Transaction};
 
 pub use employees::{
-    CodeChoice, EmployeeColumns, EmployeeRecord, NewEmployee, Outcome, UpdatedEmployee,
+    CodeChoice, EmployeeColumns, EmployeeRecord, IndexedValue, NewEmployee, Outcome,
+    UpdatedEmployee,
 };
 pub use groups::{GroupChange, GroupRecord, MemberRecord};
 pub use log::{EventQuery, EventRecord, NewEvent};
