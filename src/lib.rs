@@ -40,6 +40,13 @@ pub mod reason {
     pub const TOKEN_INVALID: &str = "TOKEN_INVALID";
     pub const SCIM_DISABLED: &str = "SCIM_DISABLED";
     pub const STORE_UNAVAILABLE: &str = "STORE_UNAVAILABLE";
+    /// No department or designation with this id in the tenant.
+    pub const UNIT_NOT_FOUND: &str = "UNIT_NOT_FOUND";
+    /// No active SCIM token with this id in the tenant.
+    pub const TOKEN_NOT_FOUND: &str = "TOKEN_NOT_FOUND";
+    /// The current state forbids the change (retiring the default, ...);
+    /// the message says what to do first.
+    pub const PRECONDITION: &str = "PRECONDITION";
     /// A paging cursor that was altered, belongs to another listing, or
     /// is not a cursor at all.
     pub const INVALID_CURSOR: &str = "INVALID_CURSOR";

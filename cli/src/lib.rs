@@ -4,6 +4,7 @@
 //! [`Embedded`] is also what the end-to-end tests start, so they exercise
 //! the same wiring as `hrms serve`.
 
+pub mod admin;
 pub mod telemetry;
 pub mod tenant;
 

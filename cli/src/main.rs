@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use hrms::{DatabaseArgs, Embedded, open_store, shutdown_signal, telemetry, tenant};
+use hrms::{DatabaseArgs, Embedded, admin, open_store, shutdown_signal, telemetry, tenant};
 use hrms_adapter::AdapterConfig;
 use tokio::net::TcpListener;
 
@@ -61,11 +61,33 @@ enum Command {
         #[command(flatten)]
         database: DatabaseArgs,
     },
-    /// Tenant administration.
+    /// Tenant administration: create, show, settings, Employee Code format.
     Tenant {
         #[command(subcommand)]
         command: TenantCommand,
     },
+    /// Switches a company's SCIM provisioning on or off, or shows its status.
+    Scim {
+        #[command(subcommand)]
+        command: admin::ScimCommand,
+    },
+    /// A company's SCIM bearer tokens: issue, rotate, revoke, list.
+    Token {
+        #[command(subcommand)]
+        command: admin::TokenCommand,
+    },
+    /// A company's departments: list, add, rename, retire, choose the default.
+    Department {
+        #[command(subcommand)]
+        command: admin::UnitCommand,
+    },
+    /// A company's designations (job titles), likewise.
+    Designation {
+        #[command(subcommand)]
+        command: admin::UnitCommand,
+    },
+    /// A company's provisioning log, newest first.
+    Log(admin::LogArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -82,6 +104,8 @@ enum TenantCommand {
         )]
         directory: String,
     },
+    #[command(flatten)]
+    Settings(admin::TenantSettings),
 }
 
 #[tokio::main]
@@ -139,7 +163,20 @@ async fn main() -> anyhow::Result<()> {
             println!("{created}");
             Ok(())
         }
+        Command::Tenant {
+            command: TenantCommand::Settings(command),
+        } => print(admin::tenant_settings(command).await?),
+        Command::Scim { command } => print(admin::scim(command).await?),
+        Command::Token { command } => print(admin::token(command).await?),
+        Command::Department { command } => print(admin::units(command, false).await?),
+        Command::Designation { command } => print(admin::units(command, true).await?),
+        Command::Log(args) => print(admin::log(args).await?),
     }
+}
+
+fn print(value: serde_json::Value) -> anyhow::Result<()> {
+    println!("{value}");
+    Ok(())
 }
 
 async fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {

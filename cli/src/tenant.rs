@@ -62,6 +62,7 @@ pub async fn create(directory_url: &str, file: TenantFile) -> anyhow::Result<ser
     let token = client
         .issue_scim_token(IssueScimTokenRequest {
             tenant_id: tenant.id.clone(),
+            expires_in_seconds: 0,
         })
         .await
         .map_err(status_error)?

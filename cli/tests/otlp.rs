@@ -176,6 +176,7 @@ async fn tenant_token(grpc: &str) -> String {
     tenants
         .issue_scim_token(IssueScimTokenRequest {
             tenant_id: tenant.id,
+            expires_in_seconds: 0,
         })
         .await
         .unwrap()

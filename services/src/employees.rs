@@ -189,7 +189,7 @@ impl Directory {
         let tenant = self.tenant(tenant_id).await?;
         validate(&attributes)?;
         let id = new_id();
-        let resolved = self.resolve(&tenant, &mut attributes, &id).await?;
+        let resolved = self.resolve(&tenant, &mut attributes, &id, None).await?;
         let code = match attributes.employee_code.trim() {
             "" => CodeChoice::Assign {
                 prefix: tenant.code_prefix.clone(),
@@ -209,7 +209,7 @@ impl Directory {
             date_of_joining,
             columns: resolved.columns,
         };
-        let detail = fallback_detail(resolved.department_fallback.as_deref());
+        let detail = resolved.department_fallback.clone();
         let record = self
             .store
             .insert_employee(&new, outcome_of(&detail))
@@ -223,10 +223,14 @@ impl Directory {
         let tenant = self.tenant(&request.tenant_id).await?;
         let mut attributes = request.attributes.clone().unwrap_or_default();
         validate(&attributes)?;
-        if !self.store.employee_exists(&tenant.id, &request.id).await? {
-            return Err(DirectoryError::EmployeeNotFound);
-        }
-        let resolved = self.resolve(&tenant, &mut attributes, &request.id).await?;
+        let current = self
+            .store
+            .employee_units(&tenant.id, &request.id)
+            .await?
+            .ok_or(DirectoryError::EmployeeNotFound)?;
+        let resolved = self
+            .resolve(&tenant, &mut attributes, &request.id, Some(&current))
+            .await?;
         let code = match attributes.employee_code.trim() {
             "" => None,
             given => Some((given.to_owned(), given.to_uppercase())),
@@ -239,7 +243,7 @@ impl Directory {
             code,
             columns: resolved.columns,
         };
-        let detail = fallback_detail(resolved.department_fallback.as_deref());
+        let detail = resolved.department_fallback.clone();
         let record = self
             .store
             .update_employee(&update, &request.operation, outcome_of(&detail))
@@ -266,11 +270,20 @@ impl Directory {
         tenant: &TenantRecord,
         attributes: &mut EmployeeAttributes,
         employee_id: &str,
+        current: Option<&(String, String)>,
     ) -> Result<Resolved, DirectoryError> {
-        let designation = self.resolve_designation(tenant, &attributes.title).await?;
+        let (current_department, current_designation) = match current {
+            Some((department, designation)) => {
+                (Some(department.as_str()), Some(designation.as_str()))
+            }
+            None => (None, None),
+        };
+        let designation = self
+            .resolve_designation(tenant, &attributes.title, current_designation)
+            .await?;
         attributes.title = designation.name.clone();
         let (department, department_fallback) = self
-            .resolve_department(tenant, &attributes.department)
+            .resolve_department(tenant, &attributes.department, current_department)
             .await?;
         attributes.department = department.name.clone();
         let manager_id = self
@@ -300,10 +313,13 @@ impl Directory {
         })
     }
 
+    /// The named designation, or the default for a blank title. A retired
+    /// designation is refused unless the employee already has it.
     async fn resolve_designation(
         &self,
         tenant: &TenantRecord,
         title: &str,
+        current: Option<&str>,
     ) -> Result<crate::store::OrgUnit, DirectoryError> {
         let title = title.trim();
         if title.is_empty() {
@@ -313,35 +329,56 @@ impl Directory {
                 .get_unit(UnitKind::Designation, &tenant.id, default)
                 .await?);
         }
-        self.store
+        let found = self
+            .store
             .find_unit(UnitKind::Designation, &tenant.id, &name_key(title))
             .await?
-            .ok_or_else(|| DirectoryError::UnknownDesignation(title.to_owned()))
+            .ok_or_else(|| DirectoryError::UnknownDesignation(title.to_owned()))?;
+        if found.retired_at.is_some() && current != Some(found.id.as_str()) {
+            return Err(DirectoryError::RetiredDesignation(found.name));
+        }
+        Ok(found)
     }
 
-    /// The named department, or the default and the name that was unknown.
+    /// The named department, or the default and what the provisioning log
+    /// should say about the fallback (an unknown name, or a retired
+    /// department the employee was not already in).
     async fn resolve_department(
         &self,
         tenant: &TenantRecord,
         department: &str,
+        current: Option<&str>,
     ) -> Result<(crate::store::OrgUnit, Option<String>), DirectoryError> {
         let department = department.trim();
+        let mut fallback = None;
         if !department.is_empty() {
             let found = self
                 .store
                 .find_unit(UnitKind::Department, &tenant.id, &name_key(department))
                 .await?;
-            if let Some(found) = found {
-                return Ok((found, None));
+            match found {
+                Some(found) if found.retired_at.is_none() || current == Some(found.id.as_str()) => {
+                    return Ok((found, None));
+                }
+                Some(found) => {
+                    fallback = Some(format!(
+                        "Department '{}' is retired; the default department was used",
+                        found.name
+                    ));
+                }
+                None => {
+                    fallback = Some(format!(
+                        "Department '{department}' does not exist; the default department was used"
+                    ));
+                }
             }
-            tracing::warn!(tenant.id = %tenant.id, "unknown department, default used");
+            tracing::warn!(tenant.id = %tenant.id, "unknown or retired department, default used");
         }
         let default = tenant.default_department_id.as_deref().unwrap_or_default();
         let unit = self
             .store
             .get_unit(UnitKind::Department, &tenant.id, default)
             .await?;
-        let fallback = (!department.is_empty()).then(|| department.to_owned());
         Ok((unit, fallback))
     }
 
@@ -414,11 +451,6 @@ impl Directory {
             tracing::warn!(error = ?log_error, "could not record a failed request in the provisioning log");
         }
     }
-}
-
-fn fallback_detail(unknown_department: Option<&str>) -> Option<String> {
-    unknown_department
-        .map(|name| format!("Department '{name}' does not exist; the default department was used"))
 }
 
 fn outcome_of(detail: &Option<String>) -> Outcome<'_> {

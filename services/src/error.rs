@@ -28,12 +28,22 @@ pub enum DirectoryError {
     NameTaken(String),
     #[error("group not found")]
     GroupNotFound,
+    #[error("{0} not found")]
+    UnitNotFound(&'static str),
+    #[error("no active token with this id")]
+    TokenNotFound,
+    /// The request is valid but the current state forbids it; the text
+    /// says what to do first.
+    #[error("{0}")]
+    Precondition(String),
     #[error("a group with this displayName already exists in this company")]
     GroupNameTaken,
     #[error("member '{0}' is not an employee of this company")]
     UnknownMember(String),
     #[error("Job Title '{0}' does not exist in designations")]
     UnknownDesignation(String),
+    #[error("Job Title '{0}' is a retired designation")]
+    RetiredDesignation(String),
     #[error("manager '{0}' is not an employee of this company")]
     UnknownManager(String),
     #[error("{field}: {detail}")]
@@ -79,9 +89,14 @@ impl DirectoryError {
             DirectoryError::ExternalIdTaken => reason::EXTERNAL_ID_TAKEN,
             DirectoryError::NameTaken(_) => reason::NAME_TAKEN,
             DirectoryError::GroupNotFound => reason::GROUP_NOT_FOUND,
+            DirectoryError::UnitNotFound(_) => reason::UNIT_NOT_FOUND,
+            DirectoryError::TokenNotFound => reason::TOKEN_NOT_FOUND,
+            DirectoryError::Precondition(_) => reason::PRECONDITION,
             DirectoryError::GroupNameTaken => reason::GROUP_NAME_TAKEN,
             DirectoryError::UnknownMember(_) => reason::UNKNOWN_MEMBER,
-            DirectoryError::UnknownDesignation(_) => reason::UNKNOWN_DESIGNATION,
+            DirectoryError::UnknownDesignation(_) | DirectoryError::RetiredDesignation(_) => {
+                reason::UNKNOWN_DESIGNATION
+            }
             DirectoryError::UnknownManager(_) => reason::UNKNOWN_MANAGER,
             DirectoryError::Invalid { .. } => reason::INVALID_FIELD,
             DirectoryError::InvalidFilter(_) => reason::INVALID_FILTER,
@@ -99,20 +114,25 @@ impl DirectoryError {
         match self {
             DirectoryError::TenantNotFound
             | DirectoryError::EmployeeNotFound
-            | DirectoryError::GroupNotFound => Code::NotFound,
+            | DirectoryError::GroupNotFound
+            | DirectoryError::UnitNotFound(_)
+            | DirectoryError::TokenNotFound => Code::NotFound,
             DirectoryError::EmployeeCodeTaken(_)
             | DirectoryError::UserNameTaken
             | DirectoryError::ExternalIdTaken
             | DirectoryError::NameTaken(_)
             | DirectoryError::GroupNameTaken => Code::AlreadyExists,
             DirectoryError::UnknownDesignation(_)
+            | DirectoryError::RetiredDesignation(_)
             | DirectoryError::UnknownMember(_)
             | DirectoryError::UnknownManager(_)
             | DirectoryError::Invalid { .. }
             | DirectoryError::InvalidFilter(_)
             | DirectoryError::InvalidCursor
             | DirectoryError::ExpiredCursor => Code::InvalidArgument,
-            DirectoryError::VersionMismatch => Code::FailedPrecondition,
+            DirectoryError::VersionMismatch | DirectoryError::Precondition(_) => {
+                Code::FailedPrecondition
+            }
             DirectoryError::TokenInvalid => Code::Unauthenticated,
             DirectoryError::ScimDisabled => Code::PermissionDenied,
             DirectoryError::Unavailable(_) => Code::Unavailable,
@@ -136,7 +156,8 @@ impl DirectoryError {
             DirectoryError::Invalid { field, .. } => {
                 metadata.insert("field".to_owned(), (*field).to_owned());
             }
-            DirectoryError::UnknownDesignation(title) => {
+            DirectoryError::UnknownDesignation(title)
+            | DirectoryError::RetiredDesignation(title) => {
                 metadata.insert("title".to_owned(), title.clone());
             }
             DirectoryError::UnknownMember(id) => {

@@ -15,6 +15,14 @@ use crate::store::{EventQuery, EventRecord, NewEvent, parse_timestamp};
 const OPERATIONS: &[&str] = &["create", "update", "deactivate", "reactivate", "delete"];
 const OUTCOMES: &[&str] = &["success", "warning", "failure"];
 
+/// A protobuf timestamp as stored (RFC 3339 UTC, microseconds).
+fn time_text(at: &prost_types::Timestamp) -> Result<String, DirectoryError> {
+    let nanos = u32::try_from(at.nanos).unwrap_or(0);
+    chrono::DateTime::from_timestamp(at.seconds, nanos)
+        .map(crate::store::timestamp_text)
+        .ok_or_else(|| DirectoryError::invalid("since/until", "is not a valid time"))
+}
+
 #[tonic::async_trait]
 impl ProvisioningLogService for Directory {
     async fn list_provisioning_events(
@@ -27,6 +35,9 @@ impl ProvisioningLogService for Directory {
             employee_id: Some(request.employee_id).filter(|id| !id.is_empty()),
             group_id: Some(request.group_id).filter(|id| !id.is_empty()),
             outcome: Some(request.outcome).filter(|outcome| !outcome.is_empty()),
+            operation: Some(request.operation).filter(|operation| !operation.is_empty()),
+            since: request.since.as_ref().map(time_text).transpose()?,
+            until: request.until.as_ref().map(time_text).transpose()?,
             limit: match request.limit {
                 1..=1000 => i64::from(request.limit),
                 limit if limit > 1000 => 1000,

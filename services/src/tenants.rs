@@ -10,7 +10,10 @@ use chrono::{Duration, Utc};
 use hrms_api::v1::tenant_service_server::TenantService;
 use hrms_api::v1::{
     AuthenticateScimTokenRequest, AuthenticateScimTokenResponse, CreateTenantRequest,
-    GetTenantRequest, IssueScimTokenRequest, IssueScimTokenResponse, SetScimEnabledRequest, Tenant,
+    GetScimStatusRequest, GetTenantRequest, IssueScimTokenRequest, IssueScimTokenResponse,
+    ListScimTokensRequest, ListScimTokensResponse, RevokeScimTokenRequest, RotateScimTokenRequest,
+    ScimStatus, ScimToken, SetEmployeeCodeFormatRequest, SetScimEnabledRequest, Tenant,
+    UpdateTenantRequest,
 };
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -18,7 +21,9 @@ use tonic::{Request, Response, Status};
 
 use crate::error::DirectoryError;
 use crate::organization::valid_unit_name;
-use crate::store::{NewTenant, TenantRecord, parse_timestamp, timestamp_text};
+use crate::store::{
+    NewTenant, StoreError, TenantChanges, TenantRecord, TokenRow, parse_timestamp, timestamp_text,
+};
 use crate::{Directory, name_key};
 
 /// Every token starts with this, so leaked tokens are easy to recognise.
@@ -28,6 +33,10 @@ pub const TOKEN_PREFIX: &str = "hrms_scim_";
 const TOUCH_INTERVAL_SECS: i64 = 60;
 const DEFAULT_CODE_PREFIX: &str = "EMP-";
 const DEFAULT_CODE_WIDTH: i32 = 5;
+/// Longest an old token may keep working after a rotation.
+const MAX_OVERLAP_SECS: i64 = 30 * 24 * 3600;
+/// Longest lifetime a token may be issued with (10 years).
+const MAX_TOKEN_LIFETIME_SECS: i64 = 10 * 366 * 24 * 3600;
 
 #[tonic::async_trait]
 impl TenantService for Directory {
@@ -68,15 +77,92 @@ impl TenantService for Directory {
         Ok(Response::new(to_tenant(tenant)?))
     }
 
+    async fn update_tenant(
+        &self,
+        request: Request<UpdateTenantRequest>,
+    ) -> Result<Response<Tenant>, Status> {
+        let request = request.into_inner();
+        let tenant = self.tenant(&request.tenant_id).await?;
+        let name = request.name.as_deref().map(valid_tenant_name).transpose()?;
+        let time_zone = request
+            .time_zone
+            .as_deref()
+            .map(valid_time_zone)
+            .transpose()?;
+        let changes = TenantChanges {
+            name,
+            time_zone,
+            date_of_joining_from_scim: request.date_of_joining_from_scim,
+        };
+        self.store
+            .update_tenant(&tenant.id, &changes)
+            .await
+            .map_err(DirectoryError::from)?;
+        tracing::info!(tenant.id = %tenant.id, "tenant settings changed");
+        let tenant = self.tenant(&tenant.id).await?;
+        Ok(Response::new(to_tenant(tenant)?))
+    }
+
+    async fn set_employee_code_format(
+        &self,
+        request: Request<SetEmployeeCodeFormatRequest>,
+    ) -> Result<Response<Tenant>, Status> {
+        let request = request.into_inner();
+        let tenant = self.tenant(&request.tenant_id).await?;
+        let prefix = valid_code_prefix(&request.prefix)?;
+        let width = valid_code_width(request.width)?;
+        if !(1..=999_999_999_999).contains(&request.next_number) {
+            return Err(DirectoryError::invalid("next_number", "must be 1 to 999999999999").into());
+        }
+        self.store
+            .set_code_format(&tenant.id, &prefix, i64::from(width), request.next_number)
+            .await
+            .map_err(DirectoryError::from)?;
+        tracing::info!(tenant.id = %tenant.id, "Employee Code format changed");
+        let tenant = self.tenant(&tenant.id).await?;
+        Ok(Response::new(to_tenant(tenant)?))
+    }
+
+    async fn get_scim_status(
+        &self,
+        request: Request<GetScimStatusRequest>,
+    ) -> Result<Response<ScimStatus>, Status> {
+        let tenant = self.tenant(&request.into_inner().tenant_id).await?;
+        let tokens = self
+            .store
+            .list_tokens(&tenant.id)
+            .await
+            .map_err(DirectoryError::from)?;
+        let now = timestamp_text(Utc::now());
+        let last_request_at = tokens
+            .iter()
+            .filter_map(|token| token.last_used_at.as_deref())
+            .max()
+            .map(parse_timestamp)
+            .transpose()
+            .map_err(DirectoryError::from)?;
+        let active_tokens = tokens
+            .iter()
+            .filter(|token| token_state(token, &now) == "active")
+            .count();
+        Ok(Response::new(ScimStatus {
+            enabled: tenant.scim_enabled != 0,
+            last_request_at,
+            active_tokens: i32::try_from(active_tokens).unwrap_or(i32::MAX),
+        }))
+    }
+
     async fn issue_scim_token(
         &self,
         request: Request<IssueScimTokenRequest>,
     ) -> Result<Response<IssueScimTokenResponse>, Status> {
-        let tenant = self.tenant(&request.into_inner().tenant_id).await?;
+        let request = request.into_inner();
+        let tenant = self.tenant(&request.tenant_id).await?;
+        let expires_at = expiry(request.expires_in_seconds)?;
         let token = new_token();
         let (token_id, created_at) = self
             .store
-            .insert_token(&tenant.id, &hash_token(&token))
+            .insert_token(&tenant.id, &hash_token(&token), expires_at.as_deref())
             .await
             .map_err(DirectoryError::from)?;
         tracing::info!(tenant.id = %tenant.id, token.id = %token_id, "SCIM token issued");
@@ -85,6 +171,79 @@ impl TenantService for Directory {
             token,
             created_at: Some(parse_timestamp(&created_at).map_err(DirectoryError::from)?),
         }))
+    }
+
+    async fn rotate_scim_token(
+        &self,
+        request: Request<RotateScimTokenRequest>,
+    ) -> Result<Response<IssueScimTokenResponse>, Status> {
+        let request = request.into_inner();
+        let tenant = self.tenant(&request.tenant_id).await?;
+        if !(0..=MAX_OVERLAP_SECS).contains(&request.overlap_seconds) {
+            return Err(DirectoryError::invalid(
+                "overlap_seconds",
+                format!("must be 0 to {MAX_OVERLAP_SECS} (30 days)"),
+            )
+            .into());
+        }
+        let old_until = timestamp_text(Utc::now() + Duration::seconds(request.overlap_seconds));
+        let expires_at = expiry(request.expires_in_seconds)?;
+        let token = new_token();
+        let (token_id, created_at) = self
+            .store
+            .rotate_token(
+                &tenant.id,
+                &request.token_id,
+                &old_until,
+                &hash_token(&token),
+                expires_at.as_deref(),
+            )
+            .await
+            .map_err(token_error)?;
+        tracing::info!(
+            tenant.id = %tenant.id,
+            token.id = %token_id,
+            token.replaced = %request.token_id,
+            overlap_seconds = request.overlap_seconds,
+            "SCIM token rotated"
+        );
+        Ok(Response::new(IssueScimTokenResponse {
+            token_id,
+            token,
+            created_at: Some(parse_timestamp(&created_at).map_err(DirectoryError::from)?),
+        }))
+    }
+
+    async fn revoke_scim_token(
+        &self,
+        request: Request<RevokeScimTokenRequest>,
+    ) -> Result<Response<ScimToken>, Status> {
+        let request = request.into_inner();
+        let tenant = self.tenant(&request.tenant_id).await?;
+        let row = self
+            .store
+            .revoke_token(&tenant.id, &request.token_id)
+            .await
+            .map_err(token_error)?;
+        tracing::info!(tenant.id = %tenant.id, token.id = %row.id, "SCIM token revoked");
+        Ok(Response::new(to_token(&row, &timestamp_text(Utc::now()))?))
+    }
+
+    async fn list_scim_tokens(
+        &self,
+        request: Request<ListScimTokensRequest>,
+    ) -> Result<Response<ListScimTokensResponse>, Status> {
+        let tenant = self.tenant(&request.into_inner().tenant_id).await?;
+        let now = timestamp_text(Utc::now());
+        let tokens = self
+            .store
+            .list_tokens(&tenant.id)
+            .await
+            .map_err(DirectoryError::from)?
+            .iter()
+            .map(|row| to_token(row, &now))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Response::new(ListScimTokensResponse { tokens }))
     }
 
     async fn authenticate_scim_token(
@@ -125,6 +284,49 @@ impl TenantService for Directory {
     }
 }
 
+fn token_error(error: StoreError) -> DirectoryError {
+    match error {
+        StoreError::NotFound => DirectoryError::TokenNotFound,
+        other => other.into(),
+    }
+}
+
+/// The stored expiry of a token issued now with this lifetime (0: none).
+fn expiry(seconds: i64) -> Result<Option<String>, DirectoryError> {
+    match seconds {
+        0 => Ok(None),
+        1..=MAX_TOKEN_LIFETIME_SECS => Ok(Some(timestamp_text(
+            Utc::now() + Duration::seconds(seconds),
+        ))),
+        _ => Err(DirectoryError::invalid(
+            "expires_in_seconds",
+            "must be 0 (no expiry) or a positive number of seconds up to 10 years",
+        )),
+    }
+}
+
+fn token_state(row: &TokenRow, now: &str) -> &'static str {
+    if row.revoked_at.is_some() {
+        "revoked"
+    } else if row.expires_at.as_deref().is_some_and(|at| at <= now) {
+        "expired"
+    } else {
+        "active"
+    }
+}
+
+fn to_token(row: &TokenRow, now: &str) -> Result<ScimToken, DirectoryError> {
+    let time = |text: Option<&str>| text.map(parse_timestamp).transpose();
+    Ok(ScimToken {
+        id: row.id.clone(),
+        created_at: time(Some(&row.created_at))?,
+        last_used_at: time(row.last_used_at.as_deref())?,
+        expires_at: time(row.expires_at.as_deref())?,
+        revoked_at: time(row.revoked_at.as_deref())?,
+        state: token_state(row, now).to_owned(),
+    })
+}
+
 /// A fresh bearer token: the prefix and 32 random bytes in hex.
 fn new_token() -> String {
     let mut secret = [0_u8; 32];
@@ -141,20 +343,54 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-fn validate_tenant(request: CreateTenantRequest) -> Result<NewTenant, DirectoryError> {
-    let name = request.name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
+fn valid_tenant_name(name: &str) -> Result<String, DirectoryError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
         return Err(DirectoryError::invalid(
             "name",
             "must be 1 to 200 characters",
         ));
     }
-    if request.time_zone.parse::<chrono_tz::Tz>().is_err() {
+    Ok(name.to_owned())
+}
+
+fn valid_time_zone(zone: &str) -> Result<String, DirectoryError> {
+    let zone = zone.trim();
+    if zone.parse::<chrono_tz::Tz>().is_err() {
         return Err(DirectoryError::invalid(
             "time_zone",
             "must be an IANA time zone such as Europe/London",
         ));
     }
+    Ok(zone.to_owned())
+}
+
+/// An Employee Code prefix; blank means the default.
+fn valid_code_prefix(prefix: &str) -> Result<String, DirectoryError> {
+    match prefix.trim() {
+        "" => Ok(DEFAULT_CODE_PREFIX.to_owned()),
+        prefix if prefix.chars().count() <= 20 && !prefix.chars().any(char::is_control) => {
+            Ok(prefix.to_owned())
+        }
+        _ => Err(DirectoryError::invalid(
+            "code_prefix",
+            "must be at most 20 characters",
+        )),
+    }
+}
+
+/// Digits of assigned codes; 0 means the default.
+fn valid_code_width(width: i32) -> Result<i32, DirectoryError> {
+    match width {
+        0 => Ok(DEFAULT_CODE_WIDTH),
+        width @ 1..=12 => Ok(width),
+        _ => Err(DirectoryError::invalid("code_width", "must be 1 to 12")),
+    }
+}
+
+fn validate_tenant(request: CreateTenantRequest) -> Result<NewTenant, DirectoryError> {
+    let name = valid_tenant_name(&request.name)?;
+    let time_zone = valid_time_zone(&request.time_zone)?;
     let departments = unit_list("departments", &request.departments)?;
     let designations = unit_list("designations", &request.designations)?;
     let default_department = default_index(
@@ -167,24 +403,11 @@ fn validate_tenant(request: CreateTenantRequest) -> Result<NewTenant, DirectoryE
         &designations,
         &request.default_designation,
     )?;
-    let code_prefix = match request.code_prefix.trim() {
-        "" => DEFAULT_CODE_PREFIX.to_owned(),
-        prefix if prefix.len() <= 20 && !prefix.chars().any(char::is_control) => prefix.to_owned(),
-        _ => {
-            return Err(DirectoryError::invalid(
-                "code_prefix",
-                "must be at most 20 characters",
-            ));
-        }
-    };
-    let code_width = match request.code_width {
-        0 => DEFAULT_CODE_WIDTH,
-        width @ 1..=12 => width,
-        _ => return Err(DirectoryError::invalid("code_width", "must be 1 to 12")),
-    };
+    let code_prefix = valid_code_prefix(&request.code_prefix)?;
+    let code_width = valid_code_width(request.code_width)?;
     Ok(NewTenant {
-        name: name.to_owned(),
-        time_zone: request.time_zone,
+        name,
+        time_zone,
         departments,
         designations,
         default_department,
@@ -245,6 +468,7 @@ fn to_tenant(record: TenantRecord) -> Result<Tenant, DirectoryError> {
         code_prefix: record.code_prefix,
         code_width: i32::try_from(record.code_width).unwrap_or(DEFAULT_CODE_WIDTH),
         date_of_joining_from_scim: record.date_of_joining_from_scim != 0,
+        next_code_number: record.next_code_number,
     })
 }
 

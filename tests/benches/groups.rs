@@ -273,6 +273,7 @@ async fn tenant(channel: &Channel) -> (String, String) {
     let token = tenants
         .issue_scim_token(IssueScimTokenRequest {
             tenant_id: tenant.id.clone(),
+            expires_in_seconds: 0,
         })
         .await
         .expect("token")

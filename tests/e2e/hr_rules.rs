@@ -18,8 +18,7 @@ async fn events(app: &TestApp, employee_id: &str) -> Vec<ProvisioningEvent> {
             tenant_id: app.tenant_id.clone(),
             limit: 100,
             employee_id: employee_id.to_owned(),
-            outcome: String::new(),
-            group_id: String::new(),
+            ..ListProvisioningEventsRequest::default()
         })
         .await
         .unwrap()

@@ -2,6 +2,7 @@
 //! in-process on port 0 with a fresh SQLite database per test, driven over
 //! HTTP (SCIM) and gRPC exactly as Entra and internal services drive them.
 
+mod admin;
 mod bulk;
 mod discovery;
 mod errors;

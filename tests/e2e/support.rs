@@ -331,6 +331,7 @@ pub async fn create_tenant_with(
     let token = client
         .issue_scim_token(IssueScimTokenRequest {
             tenant_id: tenant.id.clone(),
+            expires_in_seconds: 0,
         })
         .await
         .expect("token")

@@ -104,6 +104,7 @@ async fn canonical_values(state: &AppState, tenant: Option<Tenant>) -> Canonical
             r.into_inner()
                 .designations
                 .into_iter()
+                .filter(|d| !d.retired)
                 .map(|d| d.name)
                 .collect()
         })
@@ -117,6 +118,7 @@ async fn canonical_values(state: &AppState, tenant: Option<Tenant>) -> Canonical
             r.into_inner()
                 .departments
                 .into_iter()
+                .filter(|d| !d.retired)
                 .map(|d| d.name)
                 .collect()
         })

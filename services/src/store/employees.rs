@@ -209,14 +209,25 @@ impl Store {
 
     /// Whether a live employee with this id exists in the tenant.
     pub async fn employee_exists(&self, tenant_id: &str, id: &str) -> Result<bool, StoreError> {
-        let found: Option<(String,)> = sqlx::query_as(
-            "SELECT id FROM employees WHERE tenant_id = $1 AND id = $2 AND removed_at IS NULL",
+        Ok(self.employee_units(tenant_id, id).await?.is_some())
+    }
+
+    /// A live employee's (department id, designation id); None when there
+    /// is no such employee.
+    pub async fn employee_units(
+        &self,
+        tenant_id: &str,
+        id: &str,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        let found: Option<(String, String)> = sqlx::query_as(
+            "SELECT department_id, designation_id FROM employees WHERE tenant_id = $1 \
+             AND id = $2 AND removed_at IS NULL",
         )
         .bind(tenant_id)
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(found.is_some())
+        Ok(found)
     }
 
     /// The manager of a live employee, for walking reporting lines.

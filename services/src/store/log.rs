@@ -37,6 +37,10 @@ pub struct EventQuery {
     pub employee_id: Option<String>,
     pub group_id: Option<String>,
     pub outcome: Option<String>,
+    pub operation: Option<String>,
+    /// RFC 3339 UTC bounds: at or after `since`, before `until`.
+    pub since: Option<String>,
+    pub until: Option<String>,
     pub limit: i64,
 }
 
@@ -110,6 +114,15 @@ impl Store {
         }
         if let Some(outcome) = &query.outcome {
             sql.push(" AND outcome = ").bind(outcome.clone());
+        }
+        if let Some(operation) = &query.operation {
+            sql.push(" AND operation = ").bind(operation.clone());
+        }
+        if let Some(since) = &query.since {
+            sql.push(" AND at >= ").bind(since.clone());
+        }
+        if let Some(until) = &query.until {
+            sql.push(" AND at < ").bind(until.clone());
         }
         sql.push(" ORDER BY at DESC, id DESC LIMIT ")
             .bind(query.limit);

@@ -34,7 +34,7 @@ pub use groups::{GroupChange, GroupRecord, MemberRecord};
 pub use log::{EventQuery, EventRecord, NewEvent};
 pub use organization::{OrgUnit, UnitKind};
 pub use paging::{Listing, PageStart};
-pub use tenants::{NewTenant, TenantRecord, TokenRecord};
+pub use tenants::{NewTenant, TenantChanges, TenantRecord, TokenRecord, TokenRow};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
@@ -311,7 +311,7 @@ pub(crate) fn now_text() -> String {
     timestamp_text(Utc::now())
 }
 
-pub(crate) fn timestamp_text(at: DateTime<Utc>) -> String {
+pub fn timestamp_text(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 

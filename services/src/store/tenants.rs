@@ -18,6 +18,7 @@ pub struct TenantRecord {
     pub code_width: i64,
     pub created_at: String,
     pub date_of_joining_from_scim: i64,
+    pub next_code_number: i64,
 }
 
 /// What creating a tenant needs; names already validated and de-duplicated.
@@ -47,8 +48,26 @@ pub struct TokenRecord {
 }
 
 const TENANT_COLUMNS: &str = "SELECT id, name, time_zone, scim_enabled, default_department_id, \
-     default_designation_id, code_prefix, code_width, created_at, date_of_joining_from_scim \
-     FROM tenants WHERE id = $1";
+     default_designation_id, code_prefix, code_width, created_at, date_of_joining_from_scim, \
+     next_code_number FROM tenants WHERE id = $1";
+
+/// A token as stored (never the secret; only its hash is kept).
+#[derive(Debug, Clone, FromRow)]
+pub struct TokenRow {
+    pub id: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+    pub expires_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+/// What changing a tenant's settings sets; None keeps the value.
+#[derive(Debug, Clone, Default)]
+pub struct TenantChanges {
+    pub name: Option<String>,
+    pub time_zone: Option<String>,
+    pub date_of_joining_from_scim: Option<bool>,
+}
 
 impl Store {
     /// Creates a tenant with its departments and designations, all or none.
@@ -141,25 +160,142 @@ impl Store {
         Ok(())
     }
 
+    pub async fn update_tenant(&self, id: &str, changes: &TenantChanges) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE tenants SET name = COALESCE($2, name), time_zone = COALESCE($3, time_zone), \
+             date_of_joining_from_scim = COALESCE($4, date_of_joining_from_scim) WHERE id = $1",
+        )
+        .bind(id)
+        .bind(changes.name.as_deref())
+        .bind(changes.time_zone.as_deref())
+        .bind(changes.date_of_joining_from_scim.map(i64::from))
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    pub async fn set_code_format(
+        &self,
+        id: &str,
+        prefix: &str,
+        width: i64,
+        next_number: i64,
+    ) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE tenants SET code_prefix = $2, code_width = $3, next_code_number = $4 \
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(prefix)
+        .bind(width)
+        .bind(next_number)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
     /// Stores a new token's hash; returns (token id, created at).
     pub async fn insert_token(
         &self,
         tenant_id: &str,
         token_hash: &str,
+        expires_at: Option<&str>,
     ) -> Result<(String, String), StoreError> {
         let id = new_id();
         let now = now_text();
         sqlx::query(
-            "INSERT INTO scim_tokens (id, tenant_id, token_hash, created_at) \
-             VALUES ($1, $2, $3, $4)",
+            "INSERT INTO scim_tokens (id, tenant_id, token_hash, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(&id)
         .bind(tenant_id)
         .bind(token_hash)
         .bind(&now)
+        .bind(expires_at)
         .execute(&self.pool)
         .await?;
         Ok((id, now))
+    }
+
+    /// In one transaction: stores a new token and makes the live token
+    /// `old_id` stop at `old_until` (sooner if it would already). NotFound
+    /// when `old_id` is not a live token of the tenant.
+    pub async fn rotate_token(
+        &self,
+        tenant_id: &str,
+        old_id: &str,
+        old_until: &str,
+        token_hash: &str,
+        expires_at: Option<&str>,
+    ) -> Result<(String, String), StoreError> {
+        let mut tx = self.begin_write().await?;
+        let now = now_text();
+        let done = sqlx::query(
+            "UPDATE scim_tokens SET expires_at = CASE WHEN expires_at IS NULL OR expires_at > $3 \
+             THEN $3 ELSE expires_at END WHERE tenant_id = $1 AND id = $2 \
+             AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $4)",
+        )
+        .bind(tenant_id)
+        .bind(old_id)
+        .bind(old_until)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let id = new_id();
+        sqlx::query(
+            "INSERT INTO scim_tokens (id, tenant_id, token_hash, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&id)
+        .bind(tenant_id)
+        .bind(token_hash)
+        .bind(&now)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok((id, now))
+    }
+
+    pub async fn revoke_token(&self, tenant_id: &str, id: &str) -> Result<TokenRow, StoreError> {
+        let done = sqlx::query(
+            "UPDATE scim_tokens SET revoked_at = COALESCE(revoked_at, $3) \
+             WHERE tenant_id = $1 AND id = $2",
+        )
+        .bind(tenant_id)
+        .bind(id)
+        .bind(now_text())
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.list_tokens(tenant_id)
+            .await?
+            .into_iter()
+            .find(|token| token.id == id)
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Every token of the tenant, newest first.
+    pub async fn list_tokens(&self, tenant_id: &str) -> Result<Vec<TokenRow>, StoreError> {
+        let rows = sqlx::query_as::<_, TokenRow>(
+            "SELECT id, created_at, last_used_at, expires_at, revoked_at FROM scim_tokens \
+             WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC",
+        )
+        .bind(tenant_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows)
     }
 
     /// Finds a live (not revoked, not expired) token by its hash.
