@@ -4,7 +4,10 @@
 # per test) on SQLite, then the end-to-end tests again on PostgreSQL:
 # the one HRMS_TEST_POSTGRES_URL names (an administrative URL; each test
 # creates and drops its own database), or else a throwaway server started
-# by scripts/with-postgres.sh where PostgreSQL is installed. Needs only a
+# by scripts/with-postgres.sh where PostgreSQL is installed. Last, the
+# browser test of the admin page, in headless Chromium through ChromeDriver
+# (Debian's chromium and chromium-driver, installed here when missing and
+# apt is usable as root; skipped with a message otherwise). Needs only a
 # Rust toolchain otherwise; protoc ships in a crate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,13 +30,27 @@ if [ "$status" -eq 0 ]; then
     # by default) runs too: afterwards and alone, as it takes the database
     # away from anything running beside it.
     scripts/with-postgres.sh bash -c \
-      'cargo test --workspace --test e2e && cargo test --workspace --test e2e -- --ignored' \
+      'cargo test --workspace --test e2e && cargo test --workspace --test e2e -- --ignored restart::' \
       2>&1 | tee -a "$log"
     status=${PIPESTATUS[0]}
     if [ "$status" -eq 3 ]; then
       echo "PostgreSQL is not installed: end-to-end tests on PostgreSQL skipped"
       status=0
     fi
+  fi
+fi
+if [ "$status" -eq 0 ]; then
+  echo "== browser test of the admin page"
+  if ! { [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; } \
+    && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; } \
+      >/dev/null 2>&1
+  fi
+  if [ -x "${HRMS_CHROMIUM:-/usr/bin/chromium}" ] && [ -x "${HRMS_CHROMEDRIVER:-/usr/bin/chromedriver}" ]; then
+    cargo test --workspace --test e2e -- --ignored browser:: 2>&1 | tee -a "$log"
+    status=${PIPESTATUS[0]}
+  else
+    echo "Chromium or ChromeDriver is not installed: browser test skipped"
   fi
 fi
 set -e

@@ -10,6 +10,7 @@
 //! - [`routes`] holds the handlers; [`error`] maps every failure, including
 //!   gRPC statuses, to a SCIM Error body in one place.
 
+pub mod admin;
 pub mod auth;
 pub mod client;
 pub mod error;
@@ -54,6 +55,9 @@ pub struct AdapterConfig {
     pub public_url: Option<String>,
     /// Longest a directory call may take.
     pub directory_timeout: Duration,
+    /// The administrator password of the `/admin` pages; None turns them
+    /// off.
+    pub admin_password: Option<String>,
 }
 
 /// What every handler shares.
@@ -61,11 +65,19 @@ pub struct AdapterConfig {
 pub struct AppState {
     pub directory: client::Directory,
     public_url: Option<String>,
+    admin: Option<std::sync::Arc<admin::AdminKeys>>,
 }
 
 impl AppState {
-    pub fn new(config: &AdapterConfig) -> Result<Self, client::AddressError> {
+    pub fn new(config: &AdapterConfig) -> Result<Self, StartError> {
+        let admin = config
+            .admin_password
+            .as_deref()
+            .map(admin::AdminKeys::new)
+            .transpose()?
+            .map(std::sync::Arc::new);
         Ok(AppState {
+            admin,
             directory: client::Directory::connect_lazy(
                 &config.directory_url,
                 config.directory_timeout,
@@ -76,6 +88,15 @@ impl AppState {
                 .map(|url| url.trim_end_matches('/').to_owned()),
         })
     }
+}
+
+/// Why the adapter cannot start with its configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Address(#[from] client::AddressError),
+    #[error(transparent)]
+    AdminPassword(#[from] admin::WeakPassword),
 }
 
 /// The SCIM base URL of the current request.
@@ -102,7 +123,7 @@ impl FromRequestParts<AppState> for BaseUrl {
 
 /// A host[:port] made only of the characters host names and IP literals
 /// use, so a hostile Host header cannot inject text into links.
-fn is_plain_host(host: &str) -> bool {
+pub(crate) fn is_plain_host(host: &str) -> bool {
     !host.is_empty()
         && host.len() <= 255
         && host
@@ -152,6 +173,7 @@ pub fn router(state: AppState) -> Router {
     let scim = scim_routes().route("/Bulk", post(routes::bulk::bulk));
     Router::new()
         .nest(BASE_PATH, scim)
+        .merge(admin::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(json::MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(metrics::track))

@@ -125,7 +125,7 @@ pub(crate) fn timestamp(at: Option<&prost_types::Timestamp>) -> Value {
 }
 
 /// Days since 1970-01-01 to a (year, month, day) civil date.
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
+pub(crate) fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);

@@ -115,12 +115,25 @@ impl Embedded {
         scim_listener: TcpListener,
         public_url: Option<String>,
     ) -> anyhow::Result<Self> {
+        Self::start_both_with_admin(store, grpc_listener, scim_listener, public_url, None)
+    }
+
+    /// As [`Embedded::start_both`], with the `/admin` pages on when an
+    /// administrator password is given.
+    pub fn start_both_with_admin(
+        store: Store,
+        grpc_listener: TcpListener,
+        scim_listener: TcpListener,
+        public_url: Option<String>,
+        admin_password: Option<String>,
+    ) -> anyhow::Result<Self> {
         let mut running = Embedded::empty();
         let grpc_addr = running.add_directory(store, grpc_listener)?;
         let config = AdapterConfig {
             directory_url: format!("http://{grpc_addr}"),
             public_url,
             directory_timeout: Duration::from_secs(30),
+            admin_password,
         };
         running.add_adapter(&config, scim_listener)?;
         Ok(running)

@@ -33,6 +33,10 @@ enum Command {
         /// Public SCIM base URL for Location headers; default: from Host.
         #[arg(long, env = "HRMS_PUBLIC_URL")]
         public_url: Option<String>,
+        /// Password of the administrator pages at /admin (at least 12
+        /// characters; prefer the environment variable). Unset: no pages.
+        #[arg(long, env = "HRMS_ADMIN_PASSWORD", hide_env_values = true)]
+        admin_password: Option<String>,
     },
     /// Runs the directory service alone.
     Directory {
@@ -55,6 +59,9 @@ enum Command {
         scim_addr: SocketAddr,
         #[arg(long, env = "HRMS_PUBLIC_URL")]
         public_url: Option<String>,
+        /// Password of the administrator pages at /admin; unset: no pages.
+        #[arg(long, env = "HRMS_ADMIN_PASSWORD", hide_env_values = true)]
+        admin_password: Option<String>,
     },
     /// Applies database migrations and exits.
     Migrate {
@@ -118,11 +125,17 @@ async fn main() -> anyhow::Result<()> {
             grpc_addr,
             scim_addr,
             public_url,
+            admin_password,
         } => {
             let store = open_store(&database).await?;
             let grpc = bind(grpc_addr).await?;
             let scim = bind(scim_addr).await?;
-            let running = Embedded::start_both(store, grpc, scim, public_url)?;
+            let admin = admin_password.is_some();
+            let running =
+                Embedded::start_both_with_admin(store, grpc, scim, public_url, admin_password)?;
+            if admin {
+                tracing::info!("administrator pages at http://{scim_addr}/admin");
+            }
             tracing::info!(grpc.addr = %grpc_addr, scim.addr = %scim_addr, "serving SCIM at http://{scim_addr}/scim/v2");
             running.run_until(shutdown_signal()).await
         }
@@ -139,11 +152,13 @@ async fn main() -> anyhow::Result<()> {
             directory,
             scim_addr,
             public_url,
+            admin_password,
         } => {
             let config = AdapterConfig {
                 directory_url: directory,
                 public_url,
                 directory_timeout: Duration::from_secs(30),
+                admin_password,
             };
             let running = Embedded::start_adapter(&config, bind(scim_addr).await?)?;
             tracing::info!(scim.addr = %scim_addr, "serving SCIM at http://{scim_addr}/scim/v2");

@@ -11,9 +11,9 @@ use hrms_api::v1::tenant_service_server::TenantService;
 use hrms_api::v1::{
     AuthenticateScimTokenRequest, AuthenticateScimTokenResponse, CreateTenantRequest,
     GetScimStatusRequest, GetTenantRequest, IssueScimTokenRequest, IssueScimTokenResponse,
-    ListScimTokensRequest, ListScimTokensResponse, RevokeScimTokenRequest, RotateScimTokenRequest,
-    ScimStatus, ScimToken, SetEmployeeCodeFormatRequest, SetScimEnabledRequest, Tenant,
-    UpdateTenantRequest,
+    ListScimTokensRequest, ListScimTokensResponse, ListTenantsRequest, ListTenantsResponse,
+    RevokeScimTokenRequest, RotateScimTokenRequest, ScimStatus, ScimToken,
+    SetEmployeeCodeFormatRequest, SetScimEnabledRequest, Tenant, UpdateTenantRequest,
 };
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -75,6 +75,21 @@ impl TenantService for Directory {
         tracing::info!(tenant.id = %tenant.id, scim.enabled = request.enabled, "SCIM switched");
         let tenant = self.tenant(&tenant.id).await?;
         Ok(Response::new(to_tenant(tenant)?))
+    }
+
+    async fn list_tenants(
+        &self,
+        _request: Request<ListTenantsRequest>,
+    ) -> Result<Response<ListTenantsResponse>, Status> {
+        let tenants = self
+            .store
+            .list_tenants()
+            .await
+            .map_err(DirectoryError::from)?
+            .into_iter()
+            .map(to_tenant)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Response::new(ListTenantsResponse { tenants }))
     }
 
     async fn update_tenant(
@@ -261,20 +276,24 @@ impl TenantService for Directory {
             .await
             .map_err(DirectoryError::from)?
             .ok_or(DirectoryError::TokenInvalid)?;
-        if found.scim_enabled == 0 {
-            return Err(DirectoryError::ScimDisabled.into());
-        }
         let stale = timestamp_text(now - Duration::seconds(TOUCH_INTERVAL_SECS));
-        if found
+        let due = found
             .last_used_at
             .as_deref()
-            .is_none_or(|last| *last < *stale)
+            .is_none_or(|last| *last < *stale);
+        if due
             && let Err(error) = self
                 .store
                 .touch_token(&found.id, &timestamp_text(now))
                 .await
         {
             tracing::warn!(error = ?error, token.id = %found.id, "could not record token use");
+        }
+        if found.scim_enabled == 0 {
+            // Tell the admin why Entra's requests fail, at most once a
+            // minute per company so retries do not flood the log.
+            self.log_refusal(&found.tenant_id, &stale).await;
+            return Err(DirectoryError::ScimDisabled.into());
         }
         Ok(Response::new(AuthenticateScimTokenResponse {
             tenant_id: found.tenant_id,
@@ -325,6 +344,33 @@ fn to_token(row: &TokenRow, now: &str) -> Result<ScimToken, DirectoryError> {
         revoked_at: time(row.revoked_at.as_deref())?,
         state: token_state(row, now).to_owned(),
     })
+}
+
+impl Directory {
+    async fn log_refusal(&self, tenant_id: &str, since: &str) {
+        let reason = hrms_api::reason::SCIM_DISABLED;
+        match self.store.has_recent_event(tenant_id, reason, since).await {
+            Ok(false) => {}
+            Ok(true) => return,
+            Err(error) => {
+                tracing::warn!(error = ?error, "could not read the provisioning log");
+                return;
+            }
+        }
+        let detail = DirectoryError::ScimDisabled.to_string();
+        let event = crate::store::NewEvent {
+            tenant_id,
+            operation: "request",
+            employee_id: None,
+            group_id: None,
+            outcome: "failure",
+            reason,
+            detail: &detail,
+        };
+        if let Err(error) = self.store.record_event(&event).await {
+            tracing::warn!(error = ?error, "could not log a refused SCIM request");
+        }
+    }
 }
 
 /// A fresh bearer token: the prefix and 32 random bytes in hex.

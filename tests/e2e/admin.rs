@@ -512,3 +512,167 @@ async fn the_provisioning_log_filters_by_time_operation_outcome_and_employee() {
     drop(log);
     app.stop().await;
 }
+
+/// The /admin pages over plain HTTP: sign-in, session cookie, CSRF.
+mod page {
+    use reqwest::header::{
+        CACHE_CONTROL, CONTENT_SECURITY_POLICY, COOKIE, LOCATION, ORIGIN, SET_COOKIE,
+    };
+    use reqwest::{StatusCode, redirect::Policy};
+
+    use crate::support::TestApp;
+
+    const PASSWORD: &str = "correct-horse-battery-staple";
+
+    fn client() -> reqwest::Client {
+        reqwest::Client::builder()
+            .redirect(Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    fn admin_url(app: &TestApp, path: &str) -> String {
+        format!("{}{path}", app.scim.replace("/scim/v2", "/admin"))
+    }
+
+    /// Signs in; returns the session cookie pair and the page's CSRF token.
+    async fn sign_in(app: &TestApp) -> (String, String) {
+        let reply = client()
+            .post(admin_url(app, "/login"))
+            .form(&[("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reply.status(), StatusCode::SEE_OTHER);
+        let set = reply.headers()[SET_COOKIE].to_str().unwrap().to_owned();
+        assert!(
+            set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+            "{set}"
+        );
+        let cookie = set.split(';').next().unwrap().to_owned();
+        let page = client()
+            .get(admin_url(app, ""))
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = page
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_owned();
+        (cookie, csrf)
+    }
+
+    #[tokio::test]
+    async fn the_admin_pages_are_off_without_a_password() {
+        let app = TestApp::spawn().await;
+        let reply = client().get(admin_url(&app, "")).send().await.unwrap();
+        assert_eq!(reply.status(), StatusCode::NOT_FOUND);
+        app.stop().await;
+    }
+
+    #[tokio::test]
+    async fn sign_in_sessions_and_csrf_guard_every_change() {
+        let app = TestApp::spawn_with_admin(PASSWORD).await;
+        let tenant_page = admin_url(&app, &format!("/tenants/{}", app.tenant_id));
+        let switch = admin_url(&app, &format!("/tenants/{}/scim", app.tenant_id));
+
+        let login_page = client().get(admin_url(&app, "")).send().await.unwrap();
+        let wrong = client()
+            .post(admin_url(&app, "/login"))
+            .form(&[("password", "guess")])
+            .send()
+            .await
+            .unwrap();
+        let anonymous = client().get(&tenant_page).send().await.unwrap();
+        let (cookie, csrf) = sign_in(&app).await;
+        let forged_cookie = client()
+            .get(&tenant_page)
+            .header(COOKIE, cookie.replacen('.', "9.", 1))
+            .send()
+            .await
+            .unwrap();
+        let no_csrf = client()
+            .post(&switch)
+            .header(COOKIE, &cookie)
+            .form(&[("enabled", "false")])
+            .send()
+            .await
+            .unwrap();
+        let other_origin = client()
+            .post(&switch)
+            .header(COOKIE, &cookie)
+            .header(ORIGIN, "https://attacker.example.test")
+            .form(&[("enabled", "false"), ("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        let still_on = app.get("/Users?count=0").await.status;
+        let page_origin = app.scim.replace("/scim/v2", "");
+        let switched = client()
+            .post(&switch)
+            .header(COOKIE, &cookie)
+            .header(ORIGIN, &page_origin)
+            .form(&[("enabled", "false"), ("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        let now_off = app.get("/Users?count=0").await.status;
+        let issued = client()
+            .post(admin_url(
+                &app,
+                &format!("/tenants/{}/tokens", app.tenant_id),
+            ))
+            .header(COOKIE, &cookie)
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        let issued_headers = issued.headers().clone();
+        let issued_page = issued.text().await.unwrap();
+        let token = issued_page
+            .split("id=\"token\" class=\"secret concealed\">")
+            .nth(1)
+            .and_then(|rest| rest.split('<').next())
+            .unwrap()
+            .to_owned();
+        let later_page = client()
+            .get(&tenant_page)
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+
+        assert_eq!(login_page.status(), StatusCode::OK);
+        assert!(
+            login_page.headers()[CONTENT_SECURITY_POLICY]
+                .to_str()
+                .unwrap()
+                .contains("frame-ancestors 'none'")
+        );
+        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+        assert!(wrong.headers().get(SET_COOKIE).is_none());
+        assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+        assert_eq!(anonymous.headers()[LOCATION], "/admin");
+        assert_eq!(forged_cookie.status(), StatusCode::SEE_OTHER);
+        assert_eq!(no_csrf.status(), StatusCode::FORBIDDEN);
+        assert_eq!(other_origin.status(), StatusCode::FORBIDDEN);
+        assert_eq!(still_on, StatusCode::OK);
+        assert_eq!(switched.status(), StatusCode::SEE_OTHER);
+        assert_eq!(now_off, StatusCode::FORBIDDEN);
+        assert!(token.starts_with("hrms_scim_"), "{token}");
+        assert_eq!(issued_headers[CACHE_CONTROL], "no-store");
+        // Shown once: the page read afterwards does not carry it.
+        assert!(!later_page.contains(&token));
+        assert!(later_page.contains("SCIM provisioning is not enabled"));
+        app.stop().await;
+    }
+}

@@ -264,6 +264,7 @@ async fn directory_down_gives_503_with_retry_after() {
         directory_url: format!("http://{free}"),
         public_url: None,
         directory_timeout: std::time::Duration::from_secs(5),
+        admin_password: None,
     };
     let running = hrms::Embedded::start_adapter(&config, scim).unwrap();
     let url = format!("http://{}/scim/v2/Users", running.scim_addr.unwrap());

@@ -36,6 +36,7 @@ async fn cluster(url: &str) -> Cluster {
             directory_url: format!("http://{}", directory.grpc_addr.unwrap()),
             public_url: None,
             directory_timeout: std::time::Duration::from_secs(30),
+            admin_password: None,
         };
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let adapter = Embedded::start_adapter(&config, listener).unwrap();

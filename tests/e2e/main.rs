@@ -3,6 +3,7 @@
 //! HTTP (SCIM) and gRPC exactly as Entra and internal services drive them.
 
 mod admin;
+mod browser;
 mod bulk;
 mod discovery;
 mod errors;

@@ -112,15 +112,23 @@ impl Reply {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
-        Self::spawn_with(false).await
+        Self::spawn_with(false, None).await
     }
 
     /// A server whose tenant lets SCIM set Date of Joining.
     pub async fn spawn_with_scim_joining_dates() -> TestApp {
-        Self::spawn_with(true).await
+        Self::spawn_with(true, None).await
     }
 
-    async fn spawn_with(date_of_joining_from_scim: bool) -> TestApp {
+    /// A server with the /admin pages on, behind this password.
+    pub async fn spawn_with_admin(password: &str) -> TestApp {
+        Self::spawn_with(false, Some(password.to_owned())).await
+    }
+
+    async fn spawn_with(
+        date_of_joining_from_scim: bool,
+        admin_password: Option<String>,
+    ) -> TestApp {
         let database = TestDatabase::create().await;
         let args = DatabaseArgs {
             database_url: database.url.clone(),
@@ -130,7 +138,8 @@ impl TestApp {
         let store = open_store(&args).await.expect("store");
         let grpc = TcpListener::bind("127.0.0.1:0").await.expect("bind grpc");
         let scim = TcpListener::bind("127.0.0.1:0").await.expect("bind scim");
-        let running = Embedded::start_both(store, grpc, scim, None).expect("start");
+        let running = Embedded::start_both_with_admin(store, grpc, scim, None, admin_password)
+            .expect("start");
         let grpc_addr: SocketAddr = running.grpc_addr.expect("grpc addr");
         let scim_addr: SocketAddr = running.scim_addr.expect("scim addr");
         let grpc_url = format!("http://{grpc_addr}");
@@ -266,6 +275,14 @@ async fn send(request: reqwest::RequestBuilder) -> Reply {
         headers,
         body,
     }
+}
+
+/// A port free on 127.0.0.1 right now (for a helper process to bind).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .expect("free port")
 }
 
 pub fn url_encode(text: &str) -> String {

@@ -95,6 +95,26 @@ impl Store {
         })
     }
 
+    /// Whether the tenant logged an event with this reason at or after
+    /// `since`.
+    pub async fn has_recent_event(
+        &self,
+        tenant_id: &str,
+        reason: &str,
+        since: &str,
+    ) -> Result<bool, StoreError> {
+        let found: Option<(String,)> = sqlx::query_as(
+            "SELECT id FROM provisioning_events WHERE tenant_id = $1 AND at >= $2 \
+             AND reason = $3 LIMIT 1",
+        )
+        .bind(tenant_id)
+        .bind(since)
+        .bind(reason)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.is_some())
+    }
+
     /// Lists a tenant's events, newest first.
     pub async fn list_events(
         &self,

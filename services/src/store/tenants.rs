@@ -140,6 +140,17 @@ impl Store {
         Ok(tenant)
     }
 
+    pub async fn list_tenants(&self) -> Result<Vec<TenantRecord>, StoreError> {
+        let tenants = sqlx::query_as::<_, TenantRecord>(
+            "SELECT id, name, time_zone, scim_enabled, default_department_id, \
+             default_designation_id, code_prefix, code_width, created_at, \
+             date_of_joining_from_scim, next_code_number FROM tenants ORDER BY name, id LIMIT 10000",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(tenants)
+    }
+
     pub async fn get_tenant(&self, id: &str) -> Result<TenantRecord, StoreError> {
         let tenant = sqlx::query_as::<_, TenantRecord>(TENANT_COLUMNS)
             .bind(id)

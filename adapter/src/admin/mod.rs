@@ -1,0 +1,690 @@
+//! The "Microsoft Entra ID" integration page, under `/admin`.
+//!
+//! A tenant admin signs in with the administrator password configured at
+//! start (`HRMS_ADMIN_PASSWORD`, kept apart from SCIM tokens), picks the
+//! company and sees: whether SCIM provisioning is on (with a switch), the
+//! SCIM endpoint URL (with a copy button), the company's tokens (created,
+//! last used, expires, state; rotate and revoke buttons), a token shown
+//! once right after it is issued or rotated (reveal and copy buttons), and
+//! the recent provisioning log with failures and their reasons.
+//!
+//! Security:
+//! - the password is compared in constant time, and a failed sign-in waits
+//!   half a second;
+//! - the session is a signed cookie (HMAC-SHA256 under a key derived from
+//!   the password, so every adapter instance accepts it and changing the
+//!   password ends every session), `HttpOnly`, `SameSite=Strict`, `Path=/admin`,
+//!   `Secure` when the public URL is https, valid for 8 hours;
+//! - every state-changing request is a POST carrying the session's CSRF
+//!   token (an HMAC of the session nonce) and, when the browser sends one,
+//!   an `Origin` of this host;
+//! - pages are served with a strict Content-Security-Policy (no inline
+//!   script), `frame-ancestors 'none'`, `no-store` and a `same-origin`
+//!   referrer policy (`no-referrer` would make browsers send `Origin: null`);
+//! - a new token's secret appears only in the response to the POST that
+//!   made it; it is not stored anywhere and never logged.
+
+mod html;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Form;
+use axum::Router;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use hrms_api::v1::{
+    GetScimStatusRequest, GetTenantRequest, IssueScimTokenRequest, ListProvisioningEventsRequest,
+    ListScimTokensRequest, ListTenantsRequest, RevokeScimTokenRequest, RotateScimTokenRequest,
+    SetScimEnabledRequest,
+};
+use rand::RngCore;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::AppState;
+
+type HmacSha256 = Hmac<Sha256>;
+
+const COOKIE: &str = "hrms_admin";
+const SESSION_SECS: i64 = 8 * 3600;
+/// Shortest administrator password accepted at start.
+pub const MIN_PASSWORD_LEN: usize = 12;
+/// How long the old token keeps working when the page rotates one.
+const ROTATION_OVERLAP_SECS: i64 = 24 * 3600;
+/// Provisioning log entries shown.
+const LOG_ROWS: i32 = 50;
+
+/// The administrator credential and the keys derived from it.
+pub struct AdminKeys {
+    password_hash: [u8; 32],
+    session_key: Vec<u8>,
+}
+
+impl std::fmt::Debug for AdminKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AdminKeys { <hidden> }")
+    }
+}
+
+/// Why the administrator password cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("the administrator password must be at least {MIN_PASSWORD_LEN} characters")]
+pub struct WeakPassword;
+
+impl AdminKeys {
+    pub fn new(password: &str) -> Result<Self, WeakPassword> {
+        if password.chars().count() < MIN_PASSWORD_LEN {
+            return Err(WeakPassword);
+        }
+        let mut key = Sha256::new();
+        key.update(b"hrms admin session key\0");
+        key.update(password.as_bytes());
+        Ok(AdminKeys {
+            password_hash: Sha256::digest(password.as_bytes()).into(),
+            session_key: key.finalize().to_vec(),
+        })
+    }
+
+    /// Compares in constant time (over the hashes, so length leaks nothing).
+    fn password_matches(&self, given: &str) -> bool {
+        let given: [u8; 32] = Sha256::digest(given.as_bytes()).into();
+        given
+            .iter()
+            .zip(self.password_hash.iter())
+            .fold(0_u8, |difference, (a, b)| difference | (a ^ b))
+            == 0
+    }
+
+    fn mac(&self, parts: &[&[u8]]) -> HmacSha256 {
+        let mut mac = HmacSha256::new_from_slice(&self.session_key).expect("any key length");
+        for part in parts {
+            mac.update(part);
+            mac.update(b"\0");
+        }
+        mac
+    }
+
+    /// A new session cookie value, valid until `expires` (Unix seconds).
+    fn new_session(&self, expires: i64) -> String {
+        let mut nonce = [0_u8; 16];
+        rand::rng().fill_bytes(&mut nonce);
+        let nonce = URL_SAFE_NO_PAD.encode(nonce);
+        let expires = expires.to_string();
+        let tag = self
+            .mac(&[b"session", expires.as_bytes(), nonce.as_bytes()])
+            .finalize()
+            .into_bytes();
+        format!("{expires}.{nonce}.{}", URL_SAFE_NO_PAD.encode(tag))
+    }
+
+    /// The session's nonce when the cookie is genuine and not expired.
+    fn open_session(&self, value: &str, now: i64) -> Option<String> {
+        let mut pieces = value.split('.');
+        let (expires, nonce, tag) = (pieces.next()?, pieces.next()?, pieces.next()?);
+        if pieces.next().is_some() {
+            return None;
+        }
+        let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
+        self.mac(&[b"session", expires.as_bytes(), nonce.as_bytes()])
+            .verify_slice(&tag)
+            .ok()?;
+        (expires.parse::<i64>().ok()? > now).then(|| nonce.to_owned())
+    }
+
+    fn csrf_token(&self, nonce: &str) -> String {
+        URL_SAFE_NO_PAD.encode(
+            self.mac(&[b"csrf", nonce.as_bytes()])
+                .finalize()
+                .into_bytes(),
+        )
+    }
+
+    fn csrf_matches(&self, nonce: &str, given: &str) -> bool {
+        URL_SAFE_NO_PAD.decode(given).ok().is_some_and(|tag| {
+            self.mac(&[b"csrf", nonce.as_bytes()])
+                .verify_slice(&tag)
+                .is_ok()
+        })
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// The routes under `/admin`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(home))
+        .route("/admin/", get(home))
+        .route("/admin/login", post(login))
+        .route("/admin/logout", post(logout))
+        .route("/admin/app.js", get(script))
+        .route("/admin/app.css", get(style))
+        .route("/admin/tenants/{tenant}", get(integration))
+        .route("/admin/tenants/{tenant}/scim", post(switch_scim))
+        .route("/admin/tenants/{tenant}/tokens", post(new_token))
+        .route("/admin/tenants/{tenant}/tokens/revoke", post(revoke_token))
+}
+
+/// A signed-in administrator: the session nonce its CSRF token derives from.
+struct Admin {
+    keys: Arc<AdminKeys>,
+    nonce: String,
+}
+
+impl Admin {
+    fn csrf(&self) -> String {
+        self.keys.csrf_token(&self.nonce)
+    }
+
+    /// Refuses a state change without this session's CSRF token or from
+    /// another origin.
+    fn check(&self, headers: &HeaderMap, csrf: &str) -> Result<(), Page> {
+        if !self.keys.csrf_matches(&self.nonce, csrf) || !same_origin(headers) {
+            return Err(Page::error(
+                StatusCode::FORBIDDEN,
+                "This form has expired or did not come from this page. Go back, reload and try again.",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Requests that carry `Origin` must carry this host's.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
+        return true;
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    origin
+        .split_once("://")
+        .is_some_and(|(_, rest)| !host.is_empty() && rest == host)
+}
+
+/// Why a request to `/admin` got no page: not configured, or not signed in.
+enum Gate {
+    Disabled,
+    SignIn,
+}
+
+impl IntoResponse for Gate {
+    fn into_response(self) -> Response {
+        match self {
+            Gate::Disabled => Page::error(
+                StatusCode::NOT_FOUND,
+                "The administrator page is off: start the adapter with HRMS_ADMIN_PASSWORD set to enable it.",
+            )
+            .into_response(),
+            Gate::SignIn => Redirect::to("/admin").into_response(),
+        }
+    }
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_owned())
+}
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = Gate;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Gate> {
+        let keys = state.admin.clone().ok_or(Gate::Disabled)?;
+        let nonce = cookie(&parts.headers, COOKIE)
+            .and_then(|value| keys.open_session(&value, now()))
+            .ok_or(Gate::SignIn)?;
+        Ok(Admin { keys, nonce })
+    }
+}
+
+/// An HTML response with the page security headers.
+struct Page {
+    status: StatusCode,
+    body: String,
+    cookie: Option<String>,
+}
+
+impl Page {
+    fn ok(body: String) -> Self {
+        Page {
+            status: StatusCode::OK,
+            body,
+            cookie: None,
+        }
+    }
+
+    fn error(status: StatusCode, message: &str) -> Self {
+        Page {
+            status,
+            body: html::message_page("Runtime HRMS", message),
+            cookie: None,
+        }
+    }
+}
+
+impl IntoResponse for Page {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, self.body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+        secure_headers(headers);
+        if let Some(cookie) = self.cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
+            headers.insert(header::SET_COOKIE, cookie);
+        }
+        response
+    }
+}
+
+fn secure_headers(headers: &mut HeaderMap) {
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+}
+
+fn secure_flag(state: &AppState) -> &'static str {
+    if state
+        .public_url
+        .as_deref()
+        .is_some_and(|url| url.starts_with("https://"))
+    {
+        "; Secure"
+    } else {
+        ""
+    }
+}
+
+/// A directory failure shown as a page.
+fn failed(status: tonic::Status) -> Page {
+    let error = crate::error::ScimError::from(status);
+    Page::error(error.status, &error.detail)
+}
+
+async fn home(State(state): State<AppState>, admin: Result<Admin, Gate>) -> Response {
+    let admin = match admin {
+        Ok(admin) => admin,
+        Err(Gate::SignIn) => return Page::ok(html::login_page(None)).into_response(),
+        Err(gate) => return gate.into_response(),
+    };
+    match state
+        .directory
+        .tenants
+        .clone()
+        .list_tenants(ListTenantsRequest {})
+        .await
+    {
+        Ok(list) => Page::ok(html::tenants_page(
+            &list.into_inner().tenants,
+            &admin.csrf(),
+        ))
+        .into_response(),
+        Err(status) => failed(status).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    password: String,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let Some(keys) = state.admin.clone() else {
+        return Gate::Disabled.into_response();
+    };
+    if !same_origin(&headers) {
+        return Page::error(StatusCode::FORBIDDEN, "Sign in from this site's own page.")
+            .into_response();
+    }
+    if !keys.password_matches(&form.password) {
+        tracing::warn!("administrator sign-in refused");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let mut page = Page::ok(html::login_page(Some("That password is not right.")));
+        page.status = StatusCode::UNAUTHORIZED;
+        return page.into_response();
+    }
+    tracing::info!("administrator signed in");
+    let session = keys.new_session(now() + SESSION_SECS);
+    let mut response = Redirect::to("/admin").into_response();
+    let cookie = format!(
+        "{COOKIE}={session}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECS}{}",
+        secure_flag(&state)
+    );
+    if let Ok(cookie) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    secure_headers(response.headers_mut());
+    response
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn logout(admin: Admin, headers: HeaderMap, Form(form): Form<CsrfForm>) -> Response {
+    if let Err(page) = admin.check(&headers, &form.csrf) {
+        return page.into_response();
+    }
+    let mut response = Redirect::to("/admin").into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static("hrms_admin=; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=0"),
+    );
+    response
+}
+
+async fn script() -> Response {
+    static_file("text/javascript; charset=utf-8", html::SCRIPT)
+}
+
+async fn style() -> Response {
+    static_file("text/css; charset=utf-8", html::STYLE)
+}
+
+fn static_file(content_type: &'static str, body: &'static str) -> Response {
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+/// The SCIM base URL Entra should use: the configured public URL, or this
+/// request's host.
+fn endpoint(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(url) = &state.public_url {
+        return url.clone();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|host| crate::is_plain_host(host))
+        .unwrap_or("localhost");
+    format!("http://{host}{}", crate::BASE_PATH)
+}
+
+/// Everything the integration page shows, read from the directory.
+async fn render(
+    state: &AppState,
+    admin: &Admin,
+    headers: &HeaderMap,
+    tenant_id: &str,
+    new_token: Option<html::NewToken>,
+) -> Page {
+    let directory = &state.directory;
+    let tenant = directory
+        .tenants
+        .clone()
+        .get_tenant(GetTenantRequest {
+            tenant_id: tenant_id.to_owned(),
+        })
+        .await;
+    let status = directory
+        .tenants
+        .clone()
+        .get_scim_status(GetScimStatusRequest {
+            tenant_id: tenant_id.to_owned(),
+        })
+        .await;
+    let tokens = directory
+        .tenants
+        .clone()
+        .list_scim_tokens(ListScimTokensRequest {
+            tenant_id: tenant_id.to_owned(),
+        })
+        .await;
+    let events = directory
+        .log
+        .clone()
+        .list_provisioning_events(ListProvisioningEventsRequest {
+            tenant_id: tenant_id.to_owned(),
+            limit: LOG_ROWS,
+            ..ListProvisioningEventsRequest::default()
+        })
+        .await;
+    match (tenant, status, tokens, events) {
+        (Ok(tenant), Ok(status), Ok(tokens), Ok(events)) => {
+            Page::ok(html::integration_page(&html::Integration {
+                tenant: &tenant.into_inner(),
+                status: &status.into_inner(),
+                endpoint: &endpoint(state, headers),
+                tokens: &tokens.into_inner().tokens,
+                events: &events.into_inner().events,
+                new_token,
+                csrf: &admin.csrf(),
+            }))
+        }
+        (Err(status), ..) | (_, Err(status), ..) | (_, _, Err(status), _) | (.., Err(status)) => {
+            failed(status)
+        }
+    }
+}
+
+async fn integration(
+    State(state): State<AppState>,
+    admin: Admin,
+    headers: HeaderMap,
+    Path(tenant): Path<String>,
+) -> Page {
+    render(&state, &admin, &headers, &tenant, None).await
+}
+
+#[derive(Deserialize)]
+struct SwitchForm {
+    #[serde(default)]
+    csrf: String,
+    enabled: String,
+}
+
+async fn switch_scim(
+    State(state): State<AppState>,
+    admin: Admin,
+    headers: HeaderMap,
+    Path(tenant): Path<String>,
+    Form(form): Form<SwitchForm>,
+) -> Response {
+    if let Err(page) = admin.check(&headers, &form.csrf) {
+        return page.into_response();
+    }
+    let enabled = form.enabled == "true";
+    let switched = state
+        .directory
+        .tenants
+        .clone()
+        .set_scim_enabled(SetScimEnabledRequest {
+            tenant_id: tenant.clone(),
+            enabled,
+        })
+        .await;
+    match switched {
+        Ok(_) => {
+            tracing::info!(tenant.id = %tenant, scim.enabled = enabled, "SCIM switched from the admin page");
+            Redirect::to(&format!("/admin/tenants/{}", html::url_part(&tenant))).into_response()
+        }
+        Err(status) => failed(status).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenForm {
+    #[serde(default)]
+    csrf: String,
+    /// Rotate this token; absent: issue a new one.
+    #[serde(default)]
+    token_id: String,
+}
+
+/// Issues or rotates, then shows the page with the new token revealed
+/// once. Not a redirect: the secret lives only in this response.
+async fn new_token(
+    State(state): State<AppState>,
+    admin: Admin,
+    headers: HeaderMap,
+    Path(tenant): Path<String>,
+    Form(form): Form<TokenForm>,
+) -> Response {
+    if let Err(page) = admin.check(&headers, &form.csrf) {
+        return page.into_response();
+    }
+    let mut tenants = state.directory.tenants.clone();
+    let issued = if form.token_id.is_empty() {
+        tenants
+            .issue_scim_token(IssueScimTokenRequest {
+                tenant_id: tenant.clone(),
+                expires_in_seconds: 0,
+            })
+            .await
+    } else {
+        tenants
+            .rotate_scim_token(RotateScimTokenRequest {
+                tenant_id: tenant.clone(),
+                token_id: form.token_id.clone(),
+                overlap_seconds: ROTATION_OVERLAP_SECS,
+                expires_in_seconds: 0,
+            })
+            .await
+    };
+    let issued = match issued {
+        Ok(issued) => issued.into_inner(),
+        Err(status) => return failed(status).into_response(),
+    };
+    let shown = html::NewToken {
+        secret: issued.token,
+        rotated: !form.token_id.is_empty(),
+    };
+    render(&state, &admin, &headers, &tenant, Some(shown))
+        .await
+        .into_response()
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    admin: Admin,
+    headers: HeaderMap,
+    Path(tenant): Path<String>,
+    Form(form): Form<TokenForm>,
+) -> Response {
+    if let Err(page) = admin.check(&headers, &form.csrf) {
+        return page.into_response();
+    }
+    let revoked = state
+        .directory
+        .tenants
+        .clone()
+        .revoke_scim_token(RevokeScimTokenRequest {
+            tenant_id: tenant.clone(),
+            token_id: form.token_id,
+        })
+        .await;
+    match revoked {
+        Ok(_) => {
+            Redirect::to(&format!("/admin/tenants/{}", html::url_part(&tenant))).into_response()
+        }
+        Err(status) => failed(status).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys() -> AdminKeys {
+        AdminKeys::new("correct horse battery").unwrap()
+    }
+
+    #[test]
+    fn short_passwords_are_refused() {
+        assert!(AdminKeys::new("short").is_err());
+    }
+
+    #[test]
+    fn only_the_configured_password_matches() {
+        let keys = keys();
+        assert!(keys.password_matches("correct horse battery"));
+        assert!(!keys.password_matches("correct horse batterY"));
+        assert!(!keys.password_matches(""));
+    }
+
+    #[test]
+    fn sessions_open_until_they_expire_and_not_when_altered() {
+        let keys = keys();
+        let session = keys.new_session(1_000);
+        let nonce = keys.open_session(&session, 999).unwrap();
+        assert!(keys.open_session(&session, 1_000).is_none());
+        let later = session.replacen("1000", "9999", 1);
+        assert!(keys.open_session(&later, 999).is_none());
+        assert!(
+            AdminKeys::new("another password!")
+                .unwrap()
+                .open_session(&session, 999)
+                .is_none()
+        );
+        assert!(keys.open_session("a.b.c.d", 0).is_none());
+        let csrf = keys.csrf_token(&nonce);
+        assert!(keys.csrf_matches(&nonce, &csrf));
+        assert!(!keys.csrf_matches("other-nonce", &csrf));
+        assert!(!keys.csrf_matches(&nonce, ""));
+    }
+
+    #[test]
+    fn origins_must_be_this_host_when_sent() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
+        assert!(same_origin(&headers));
+        headers.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://127.0.0.1:8080"),
+        );
+        assert!(same_origin(&headers));
+        headers.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://evil.test"),
+        );
+        assert!(!same_origin(&headers));
+        headers.insert(header::ORIGIN, HeaderValue::from_static("null"));
+        assert!(!same_origin(&headers));
+    }
+}
