@@ -132,7 +132,8 @@ pub(crate) fn is_plain_host(host: &str) -> bool {
 }
 
 /// The SCIM endpoints, relative to [`BASE_PATH`], without the HTTP layers;
-/// `/Bulk` runs its operations through these.
+/// `/Bulk` runs its operations through these (it refuses `/Bulk` itself as
+/// an operation's path).
 pub(crate) fn scim_routes() -> Router<AppState> {
     use routes::{discovery, groups, users};
     Router::new()
@@ -140,6 +141,7 @@ pub(crate) fn scim_routes() -> Router<AppState> {
         .route("/Users/.search", post(users::search))
         .route("/Groups/.search", post(groups::search))
         .route("/.search", post(routes::search::search))
+        .route("/Bulk", post(routes::bulk::bulk))
         .route(
             "/Users/{id}",
             get(users::get)
@@ -170,7 +172,7 @@ pub(crate) fn scim_routes() -> Router<AppState> {
 /// The SCIM routes under [`BASE_PATH`], with request limits, metrics and
 /// tracing.
 pub fn router(state: AppState) -> Router {
-    let scim = scim_routes().route("/Bulk", post(routes::bulk::bulk));
+    let scim = scim_routes();
     Router::new()
         .nest(BASE_PATH, scim)
         .merge(admin::routes())

@@ -245,6 +245,24 @@ pub fn employee_filter(text: &str) -> Result<EmployeeFilter, ScimError> {
     translate::<EmployeeFilter>(&parsed)
 }
 
+/// As [`employee_filter`] and [`group_filter`] for a root `/.search`: each
+/// type's filter, with comparisons on attributes the type lacks false.
+/// Refused when neither type understands it.
+pub fn root_filters(text: &str) -> Result<(EmployeeFilter, GroupFilter), ScimError> {
+    let parsed =
+        parse_filter(text).map_err(|error| ScimError::invalid_filter(error.to_string()))?;
+    if let (Err(error), Err(_)) = (
+        translate::<EmployeeFilter>(&parsed),
+        translate::<GroupFilter>(&parsed),
+    ) {
+        return Err(error);
+    }
+    Ok((
+        translate_with(&parsed, true)?,
+        translate_with(&parsed, true)?,
+    ))
+}
+
 /// Translates a SCIM filter on Groups into the directory's filter.
 pub fn group_filter(text: &str) -> Result<GroupFilter, ScimError> {
     let parsed =
@@ -262,23 +280,48 @@ trait Target: Sized {
     fn negate(inner: Self) -> Self;
     fn field_of(path: &AttrPath) -> Result<Self::Field, ScimError>;
     fn value_path(path: &AttrPath, inner: &Filter) -> Result<Self, ScimError>;
+    /// A condition no resource satisfies.
+    fn never() -> Self;
 }
 
 fn translate<T: Target>(filter: &Filter) -> Result<T, ScimError> {
+    translate_with(filter, false)
+}
+
+/// With `lenient`, an attribute this resource type does not have makes its
+/// comparison false (so `not` of it is true) instead of refusing the
+/// filter: how a root `/.search` filter applies to each type.
+fn translate_with<T: Target>(filter: &Filter, lenient: bool) -> Result<T, ScimError> {
+    let field = |path: &AttrPath| match T::field_of(path) {
+        Ok(field) => Ok(Some(field)),
+        Err(_) if lenient => Ok(None),
+        Err(error) => Err(error),
+    };
     Ok(match filter {
-        Filter::And(..) => T::all(translate_all(chain(filter, true))?),
-        Filter::Or(..) => T::any(translate_all(chain(filter, false))?),
-        Filter::Not(inner) => T::negate(translate(inner)?),
-        Filter::Present(path) => {
-            T::condition(T::field_of(path)?, FilterOperator::Pr, String::new())
-        }
-        Filter::Compare(path, op, value) => compare::<T>(T::field_of(path)?, *op, value)?,
-        Filter::ValuePath(path, inner) => T::value_path(path, inner)?,
+        Filter::And(..) => T::all(translate_all(chain(filter, true), lenient)?),
+        Filter::Or(..) => T::any(translate_all(chain(filter, false), lenient)?),
+        Filter::Not(inner) => T::negate(translate_with(inner, lenient)?),
+        Filter::Present(path) => match field(path)? {
+            Some(field) => T::condition(field, FilterOperator::Pr, String::new()),
+            None => T::never(),
+        },
+        Filter::Compare(path, op, value) => match field(path)? {
+            Some(field) => compare::<T>(field, *op, value)?,
+            None => T::never(),
+        },
+        Filter::ValuePath(path, inner) => match T::value_path(path, inner) {
+            Ok(filter) => filter,
+            Err(_) if lenient => T::never(),
+            Err(error) => return Err(error),
+        },
     })
 }
 
-fn translate_all<T: Target>(filters: Vec<&Filter>) -> Result<Vec<T>, ScimError> {
-    filters.into_iter().map(translate).collect()
+fn translate_all<T: Target>(filters: Vec<&Filter>, lenient: bool) -> Result<Vec<T>, ScimError> {
+    filters
+        .into_iter()
+        .map(|filter| translate_with(filter, lenient))
+        .collect()
 }
 
 /// The operands of a run of `and` (or of `or`): `a and b and c` parses as
@@ -422,11 +465,21 @@ impl Target for EmployeeFilter {
             (false, "meta", Some("created")) => EmployeeField::CreatedAt,
             (false, "meta", Some("lastmodified")) => EmployeeField::UpdatedAt,
             (_, "manager", None | Some("value")) => EmployeeField::ManagerId,
-            (true, "employeenumber", None) => EmployeeField::EmployeeCode,
-            (true, "department", None) => EmployeeField::Department,
+            // Enterprise names no core attribute has are accepted bare.
+            (_, "employeenumber", None) => EmployeeField::EmployeeCode,
+            (_, "department", None) => EmployeeField::Department,
             _ => return profile_attribute(path, enterprise),
         };
         Ok(UserAttr::Field(field))
+    }
+
+    fn never() -> Self {
+        // No employee has an empty id.
+        Self::condition(
+            UserAttr::Field(EmployeeField::Id),
+            FilterOperator::Eq,
+            String::new(),
+        )
     }
 
     /// `emails[type eq "work" and primary eq true]`: one element of a
@@ -469,10 +522,10 @@ const ENTERPRISE_PROFILE_ATTRIBUTES: &[&str] = &["costCenter", "organization", "
 /// `addresses.locality`, enterprise `costCenter`, ...
 fn profile_attribute(path: &AttrPath, enterprise: bool) -> Result<UserAttr, ScimError> {
     let sub = path.sub_attr.as_deref();
-    let found = if enterprise {
-        canonical(&path.attr, ENTERPRISE_PROFILE_ATTRIBUTES)
-            .filter(|_| sub.is_none())
-            .map(|attr| (attr, ""))
+    let found = if let Some(attr) = canonical(&path.attr, ENTERPRISE_PROFILE_ATTRIBUTES) {
+        sub.is_none().then_some((attr, ""))
+    } else if enterprise {
+        None
     } else if let Some(attr) = canonical(&path.attr, SIMPLE_PROFILE_ATTRIBUTES) {
         sub.is_none().then_some((attr, ""))
     } else if let Some(attr) = canonical(&path.attr, COMPLEX_PROFILE_ATTRIBUTES) {
@@ -572,6 +625,10 @@ impl Target for GroupFilter {
             ("meta", Some("lastmodified")) => GroupField::UpdatedAt,
             _ => return Err(unsupported_attribute(path)),
         })
+    }
+
+    fn never() -> Self {
+        Self::condition(GroupField::Id, FilterOperator::Eq, String::new())
     }
 
     /// `members[value eq "id"]`: membership of that employee.

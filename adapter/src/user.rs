@@ -189,8 +189,9 @@ fn put_list(object: &mut Map<String, Value>, key: &str, values: impl Iterator<It
 }
 
 /// Rewrites attribute names to their canonical spelling, folds
-/// URN-qualified extension keys (`urn:…:User:department`) into their
-/// extension object, and drops null values.
+/// URN-qualified extension keys (`urn:…:User:department`) and bare
+/// extension attribute names (`employeeNumber`) into their extension
+/// object, and drops null values.
 pub fn canonicalize(object: Map<String, Value>) -> Map<String, Value> {
     let mut out = Map::new();
     let mut extensions: Vec<(&'static str, Map<String, Value>)> = USER_EXTENSIONS
@@ -200,6 +201,10 @@ pub fn canonicalize(object: Map<String, Value>) -> Map<String, Value> {
     // An extension that is not an object is kept as sent, for from_scim
     // to refuse, rather than silently dropped.
     let mut malformed = Vec::new();
+    // Extension attributes named without their URN (`employeeNumber`,
+    // `dateOfJoining`): no core attribute has these names. Applied last, so
+    // like a URN-qualified key they win over the extension object.
+    let mut bare = Vec::new();
     for (key, value) in object {
         if value.is_null() {
             continue;
@@ -225,7 +230,18 @@ pub fn canonicalize(object: Map<String, Value>) -> Map<String, Value> {
                 continue;
             }
         }
+        if canonical(&key, USER_ATTRIBUTES).is_none()
+            && let Some((urn, known)) = USER_EXTENSIONS
+                .iter()
+                .find(|(_, known)| canonical(&key, known).is_some())
+        {
+            bare.push((*urn, *known, key, value));
+            continue;
+        }
         insert_core(&mut out, &key, value);
+    }
+    for (urn, known, key, value) in bare {
+        insert_extension(&mut extensions, urn, known, &key, value);
     }
     for (urn, object) in extensions {
         if !object.is_empty() {
@@ -627,6 +643,22 @@ mod tests {
         assert_eq!(attributes.user_name, "a@b.test");
         assert_eq!(attributes.name.unwrap().given_name, "Ada");
         assert_eq!(attributes.department, "Payroll");
+    }
+
+    #[test]
+    fn bare_extension_attribute_names_land_in_their_extension() {
+        let user = object(json!({
+            "userName": "a",
+            "employeeNumber": "E-9",
+            ENTERPRISE_SCHEMA: {"employeeNumber": "E-1", "costCenter": "CC"},
+            "DateOfJoining": "2025-01-02",
+        }));
+        assert_eq!(
+            user[ENTERPRISE_SCHEMA],
+            json!({"employeeNumber": "E-9", "costCenter": "CC"})
+        );
+        assert_eq!(user[HRMS_SCHEMA], json!({"dateOfJoining": "2025-01-02"}));
+        assert!(user.get("employeeNumber").is_none());
     }
 
     #[test]

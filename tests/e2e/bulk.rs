@@ -196,6 +196,9 @@ async fn bulk_limits_are_advertised_and_enforced() {
         )
         .await;
 
+    let get = app.get("/Bulk").await;
+    assert_eq!(get.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(get.body["status"], "405");
     assert_eq!(config.body["bulk"]["supported"], true);
     assert_eq!(many.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(many.body["status"], "413");
@@ -204,5 +207,46 @@ async fn bulk_limits_are_advertised_and_enforced() {
     assert_eq!(nested.status, StatusCode::BAD_REQUEST);
     assert_eq!(nested.body["scimType"], "invalidPath");
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn references_inside_patch_filters_resolve_and_bad_versions_are_refused() {
+    let app = TestApp::spawn().await;
+    let existing = app
+        .create_user(entra_user("kept@example.test", "k-1"))
+        .await;
+    let request = json!({
+        "schemas": [BULK],
+        "Operations": [
+            {"method": "POST", "path": "/Users", "bulkId": "u", "data": entra_user("u@example.test", "u-1")},
+            {"method": "POST", "path": "/Groups", "bulkId": "g",
+             "data": {"displayName": "G", "members": [{"value": "bulkId:u"}]}},
+            {"method": "PATCH", "path": "/Groups/bulkId:g", "data": {"Operations": [
+                {"op": "remove", "path": "members[value eq \"bulkId:u\"]"}]}},
+            // A version that is not a header value must not be dropped.
+            {"method": "PATCH", "path": format!("/Users/{existing}"), "version": "W/\"9\"\n",
+             "data": {"Operations": [{"op": "replace", "path": "nickName", "value": "x"}]}},
+            // bulkId of a PATCH is not something to refer to.
+            {"method": "PATCH", "bulkId": "p", "path": format!("/Users/{existing}"),
+             "data": {"Operations": [{"op": "replace", "path": "nickName", "value": "y"}]}},
+            {"method": "DELETE", "path": "/Users/bulkId:p"}
+        ]
+    });
+
+    let reply = app.call(Method::POST, "/Bulk", Some(request)).await;
+
+    assert_eq!(
+        op_statuses(&reply.body),
+        ["201", "201", "204", "400", "200", "400"],
+        "{}",
+        reply.body
+    );
+    let group = id_of(&reply.body["Operations"][1]);
+    let members = app
+        .get(&format!("/Groups/{group}?attributes=members"))
+        .await;
+    assert!(members.body.get("members").is_none(), "{}", members.body);
+    assert_eq!(app.user(&existing).await["nickName"], "y");
     app.stop().await;
 }

@@ -55,6 +55,9 @@ async fn every_profile_attribute_and_value_filter_is_answered_in_sql() {
         ("addresses.postalCode pr", 0),
         (&format!("{ENTERPRISE}:costCenter eq \"cc-4410\""), 1),
         ("nickName eq \"kit\" or emails[value sw \"ode\"]", 2),
+        ("meta.created pr", 2),
+        ("employeeNumber sw \"EMP-\"", 2),
+        ("costCenter eq \"cc-4410\"", 1),
     ];
     for (filter, expected) in cases {
         assert_eq!(total(&app, filter).await, expected, "{filter}");
@@ -66,6 +69,8 @@ async fn every_profile_attribute_and_value_filter_is_answered_in_sql() {
         ("nickName[value eq \"x\"]", "nickName"),
         ("meta.resourceType eq \"User\"", "meta.resourceType"),
         ("emails[type eq \"work\" and emails[primary eq true]]", ""),
+        ("userName co \"\\u0000x\"", "NUL"),
+        ("active gt true", "operator gt cannot be applied to active"),
     ] {
         let reply = app
             .get(&format!(

@@ -365,6 +365,12 @@ async fn date_of_joining_is_not_offered_unless_the_company_allows_it() {
             json!([{"op": "replace", "path": format!("{HRMS}:dateOfJoining"), "value": "2025-05-01"}]),
         )
         .await;
+    let removed = app
+        .patch_user(
+            &id,
+            json!([{"op": "remove", "path": format!("{HRMS}:dateOfJoining")}]),
+        )
+        .await;
     let filtered = app
         .call(
             Method::GET,
@@ -384,8 +390,10 @@ async fn date_of_joining_is_not_offered_unless_the_company_allows_it() {
     assert_eq!(replaced.status, StatusCode::OK);
     assert_eq!(stored.date_of_joining, chrono_today_in_london());
     // A PATCH that would set it is refused and changes nothing.
-    assert_eq!(patched.status, StatusCode::BAD_REQUEST);
-    assert_eq!(patched.body["scimType"], "invalidPath");
+    for refused in [&patched, &removed] {
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+        assert_eq!(refused.body["scimType"], "invalidPath");
+    }
     assert_eq!(filtered.status, StatusCode::BAD_REQUEST);
     assert_eq!(filtered.body["scimType"], "invalidFilter");
     assert_eq!(
@@ -427,6 +435,15 @@ async fn date_of_joining_can_be_set_changed_filtered_and_is_validated() {
         defaulted.body[HRMS]["dateOfJoining"],
         chrono_today_in_london()
     );
+    // Named without its URN, it still lands in the extension.
+    let bare = app
+        .patch_user(
+            &id,
+            json!([{"op": "replace", "path": "dateOfJoining", "value": "2025-07-01"}]),
+        )
+        .await;
+    assert_eq!(bare.body[HRMS]["dateOfJoining"], "2025-07-01");
+    assert!(bare.body.get("dateOfJoining").is_none());
     // 23:30 UTC on 31 May is 00:30 on 1 June in London (summer time).
     assert_eq!(changed.body[HRMS]["dateOfJoining"], "2025-06-01");
     assert_eq!(earlier["totalResults"], 1);

@@ -591,6 +591,11 @@ async fn search_endpoints_take_the_query_in_the_body() {
     let sorted = everywhere(json!({"sortBy": "userName", "sortOrder": "descending", "attributes": "userName,displayName"})).await;
     let broken = everywhere(json!({"filter": "userName eq"})).await;
     let neither = everywhere(json!({"filter": "nickName eq \"x\" and members pr"})).await;
+    let either = everywhere(
+        json!({"filter": "userName eq \"ayla@example.test\" or displayName eq \"team\""}),
+    )
+    .await;
+    let without_emails = everywhere(json!({"filter": "not (emails pr)"})).await;
 
     assert_eq!(users.status, StatusCode::OK);
     assert_eq!(users.body["totalResults"], 1);
@@ -637,6 +642,12 @@ async fn search_endpoints_take_the_query_in_the_body() {
     assert_eq!(broken.status, StatusCode::BAD_REQUEST);
     assert_eq!(broken.body["scimType"], "invalidFilter");
     assert_eq!(neither.status, StatusCode::BAD_REQUEST);
+    // An attribute a type lacks is false there, under or and not too.
+    assert_eq!(either.body["totalResults"], 2);
+    assert_eq!(
+        without_emails.body["Resources"][0]["schemas"][0],
+        "urn:ietf:params:scim:schemas:core:2.0:Group"
+    );
     app.stop().await;
 }
 

@@ -73,8 +73,11 @@ pub async fn bulk(
     let router = crate::scim_routes().with_state(state);
     let defined: HashSet<&str> = operations
         .iter()
+        .filter(|op| op.method == Method::POST)
         .filter_map(|op| op.bulk_id.as_deref())
         .collect();
+    // Each operation's references, found once.
+    let refs: Vec<Vec<String>> = operations.iter().map(Operation::references).collect();
     let mut created: HashMap<String, Created> = HashMap::new();
     let mut results: Vec<Option<Value>> = vec![None; operations.len()];
     let mut errors = 0;
@@ -87,7 +90,7 @@ pub async fn bulk(
         let mut progressed = false;
         for index in pending {
             let op = &operations[index];
-            let outcome = match references(op, &defined, &created) {
+            let outcome = match settled(&refs[index], &defined, &created) {
                 Refs::Waiting => {
                     waiting.push(index);
                     continue;
@@ -109,6 +112,8 @@ pub async fn bulk(
                 Ok(()) => run(&router, &headers, &base, op, &created).await,
                 Err(error) => failure(op, &error),
             };
+            // Long requests share the worker with other requests.
+            tokio::task::yield_now().await;
             let failed = result.failed;
             if let Some(bulk_id) = &op.bulk_id
                 && op.method == Method::POST
@@ -290,36 +295,50 @@ enum Refs {
     Failed(String),
 }
 
-fn references(op: &Operation, defined: &HashSet<&str>, created: &HashMap<String, Created>) -> Refs {
-    let mut names = Vec::new();
-    collect_refs(&Value::String(op.path.clone()), &mut names);
-    if let Some(data) = &op.data {
-        collect_refs(data, &mut names);
-    }
+/// Whether the given references can be resolved now.
+fn settled(names: &[String], defined: &HashSet<&str>, created: &HashMap<String, Created>) -> Refs {
     let mut waiting = false;
     for name in names {
         if !defined.contains(name.as_str()) {
-            return Refs::Unknown(name);
+            return Refs::Unknown(name.clone());
         }
-        match created.get(&name) {
+        match created.get(name) {
             Some(Created::Id(_)) => {}
-            Some(Created::Failed) => return Refs::Failed(name),
+            Some(Created::Failed) => return Refs::Failed(name.clone()),
             None => waiting = true,
         }
     }
     if waiting { Refs::Waiting } else { Refs::Ready }
 }
 
-/// The bulkIds a value refers to: strings `bulkId:<id>`, or a path whose
-/// last segment is one.
+impl Operation {
+    /// The bulkIds this operation refers to: the last segment of its path,
+    /// any data string that is `bulkId:<id>`, and `"bulkId:<id>"` quoted
+    /// inside a data string (a PATCH path's value filter).
+    fn references(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        if let Some(name) = self.path.rsplit('/').next().and_then(bulk_ref) {
+            names.push(name.to_owned());
+        }
+        if let Some(data) = &self.data {
+            collect_refs(data, &mut names);
+        }
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+}
+
 fn collect_refs(value: &Value, names: &mut Vec<String>) {
     match value {
-        Value::String(text) => {
-            let last = text.rsplit('/').next().unwrap_or(text);
-            if let Some(name) = bulk_ref(last) {
-                names.push(name.to_owned());
-            }
-        }
+        Value::String(text) => match bulk_ref(text) {
+            Some(name) => names.push(name.to_owned()),
+            None => names.extend(
+                quoted_refs(text)
+                    .into_iter()
+                    .map(|(_, name)| name.to_owned()),
+            ),
+        },
         Value::Array(items) => items.iter().for_each(|item| collect_refs(item, names)),
         Value::Object(object) => object.values().for_each(|item| collect_refs(item, names)),
         _ => {}
@@ -334,10 +353,27 @@ fn bulk_ref(text: &str) -> Option<&str> {
         .filter(|name| !name.is_empty())
 }
 
+/// `"bulkId:<id>"` occurrences inside a longer string, e.g. the PATCH path
+/// `members[value eq "bulkId:u1"]`: (byte range of the quoted text, id).
+fn quoted_refs(text: &str) -> Vec<(std::ops::Range<usize>, &str)> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(start) = text[from..].find('"').map(|i| from + i) {
+        let Some(end) = text[start + 1..].find('"').map(|i| start + 1 + i) else {
+            break;
+        };
+        if let Some(name) = bulk_ref(&text[start + 1..end]) {
+            found.push((start + 1..end, name));
+        }
+        from = end + 1;
+    }
+    found
+}
+
 /// `value` with every `bulkId:<id>` replaced by the id it created.
 fn resolve(value: &Value, created: &HashMap<String, Created>) -> Value {
     match value {
-        Value::String(text) => Value::String(resolve_text(text, created)),
+        Value::String(text) => Value::String(resolve_data(text, created)),
         Value::Array(items) => Value::Array(items.iter().map(|v| resolve(v, created)).collect()),
         Value::Object(object) => Value::Object(
             object
@@ -349,17 +385,35 @@ fn resolve(value: &Value, created: &HashMap<String, Created>) -> Value {
     }
 }
 
-fn resolve_text(text: &str, created: &HashMap<String, Created>) -> String {
-    let (head, last) = match text.rsplit_once('/') {
-        Some((head, last)) => (Some(head), last),
-        None => (None, text),
-    };
-    match bulk_ref(last).and_then(|name| created.get(name)) {
-        Some(Created::Id(id)) => match head {
-            Some(head) => format!("{head}/{id}"),
-            None => id.clone(),
+fn created_id<'a>(name: &str, created: &'a HashMap<String, Created>) -> Option<&'a str> {
+    match created.get(name) {
+        Some(Created::Id(id)) => Some(id),
+        _ => None,
+    }
+}
+
+/// A data string: a whole `bulkId:<id>`, or quoted ones inside it.
+fn resolve_data(text: &str, created: &HashMap<String, Created>) -> String {
+    if let Some(id) = bulk_ref(text).and_then(|name| created_id(name, created)) {
+        return id.to_owned();
+    }
+    let mut out = text.to_owned();
+    for (range, name) in quoted_refs(text).into_iter().rev() {
+        if let Some(id) = created_id(name, created) {
+            out.replace_range(range, id);
+        }
+    }
+    out
+}
+
+/// An operation path whose last segment may be `bulkId:<id>`.
+fn resolve_path(path: &str, created: &HashMap<String, Created>) -> String {
+    match path.rsplit_once('/') {
+        Some((head, last)) => match bulk_ref(last).and_then(|name| created_id(name, created)) {
+            Some(id) => format!("{head}/{id}"),
+            None => path.to_owned(),
         },
-        _ => text.to_owned(),
+        None => path.to_owned(),
     }
 }
 
@@ -399,7 +453,7 @@ async fn run(
     op: &Operation,
     created: &HashMap<String, Created>,
 ) -> Outcome {
-    let path = resolve_text(&op.path, created);
+    let path = resolve_path(&op.path, created);
     let body = op
         .data
         .as_ref()
@@ -414,11 +468,15 @@ async fn run(
             request = request.header(name, value);
         }
     }
-    if let Some(version) = op
-        .version
-        .as_deref()
-        .and_then(|v| HeaderValue::from_str(v).ok())
-    {
+    if let Some(version) = op.version.as_deref() {
+        // A version that cannot be a header is refused, never dropped:
+        // dropping it would turn a conditional write into an unconditional one.
+        let Ok(version) = HeaderValue::from_str(version) else {
+            return failure(
+                op,
+                &ScimError::invalid_value("version is not a valid entity tag"),
+            );
+        };
         request = request.header(header::IF_MATCH, version);
     }
     let Ok(request) = request.body(Body::from(body)) else {
@@ -474,20 +532,31 @@ mod tests {
 
     #[test]
     fn bulk_ids_are_found_in_paths_and_data_and_replaced() {
-        let mut names = Vec::new();
-        collect_refs(
-            &json!({"members": [{"value": "bulkId:a"}, {"value": "x"}], "m": "BULKID:b"}),
-            &mut names,
-        );
-        collect_refs(&json!("/Users/bulkId:c"), &mut names);
-        names.sort_unstable();
-        assert_eq!(names, ["a", "b", "c"]);
-        let created = HashMap::from([("a".to_owned(), Created::Id("id-a".to_owned()))]);
+        let op = Operation {
+            method: Method::PATCH,
+            bulk_id: None,
+            version: None,
+            path: "/Groups/bulkId:c".to_owned(),
+            data: Some(json!({
+                "members": [{"value": "bulkId:a"}, {"value": "x"}, {"value": "bulkId:a/b"}],
+                "m": "BULKID:b",
+                "Operations": [{"op": "remove", "path": "members[value eq \"bulkId:d\"]"}]
+            })),
+        };
+        assert_eq!(op.references(), ["a", "a/b", "b", "c", "d"]);
+        let created = HashMap::from([
+            ("a".to_owned(), Created::Id("id-a".to_owned())),
+            ("d".to_owned(), Created::Id("id-d".to_owned())),
+        ]);
         assert_eq!(
             resolve(&json!({"members": [{"value": "bulkId:a"}]}), &created),
             json!({"members": [{"value": "id-a"}]})
         );
-        assert_eq!(resolve_text("/Groups/bulkId:a", &created), "/Groups/id-a");
+        assert_eq!(
+            resolve_data("members[value eq \"bulkId:d\" or value eq \"x\"]", &created),
+            "members[value eq \"id-d\" or value eq \"x\"]"
+        );
+        assert_eq!(resolve_path("/Groups/bulkId:a", &created), "/Groups/id-a");
         assert_eq!(bulk_ref("bulkId:"), None);
     }
 

@@ -1,8 +1,9 @@
 //! `POST /.search`: one query over Users and Groups (RFC 7644 §3.4.3).
 //!
-//! The filter is applied to each resource type on its own. A filter naming
-//! an attribute one type does not have matches nothing of that type (a
-//! `userName` filter finds only Users); a filter neither type understands
+//! The filter is applied to each resource type on its own. A comparison on
+//! an attribute one type does not have is false for that type (so
+//! `userName eq "x" or displayName eq "y"` finds the user and the group,
+//! and `not (emails pr)` every group); a filter neither type understands
 //! is 400 `invalidFilter`. `sortBy` orders each type it applies to; the
 //! other keeps creation order. Results list the Users, then the Groups,
 //! and `startIndex`/`count` page over that concatenation, counted in the
@@ -16,7 +17,7 @@ use hrms_api::v1::{EmployeeField, GroupField, ListEmployeesRequest, ListGroupsRe
 use crate::auth::Tenant;
 use crate::error::ScimError;
 use crate::json::ScimJson;
-use crate::query::{Projection, group_filter, group_sort, search_params};
+use crate::query::{Projection, group_sort, root_filters, search_params};
 use crate::routes::{groups, users};
 use crate::user::to_scim;
 use crate::{AppState, BaseUrl};
@@ -38,14 +39,14 @@ pub async fn search(
     }
     let text = params.filter_text();
 
-    // `None`: the filter cannot match this type.
-    let (users_filter, groups_filter) = match (
-        users::users_filter(text, &tenant),
-        text.map(group_filter).transpose(),
-    ) {
-        (Err(error), Err(_)) => return Err(error),
-        (users, groups) => (users.ok(), groups.ok()),
+    let (users_filter, groups_filter) = match text {
+        Some(text) => {
+            let (users, groups) = root_filters(text)?;
+            (Some(users), Some(groups))
+        }
+        None => (None, None),
     };
+    users::check_offered_filter(users_filter.as_ref(), &tenant)?;
     let (users_sort, groups_sort) = match (users::users_sort(&params, &tenant), group_sort(&params))
     {
         (Err(error), Err(_)) => return Err(error),
@@ -57,57 +58,47 @@ pub async fn search(
 
     let offset = page.start_index - 1;
     let count = page.count;
-    let (employees, users_total) = match users_filter {
-        Some(filter) => {
-            let request = ListEmployeesRequest {
-                tenant_id: tenant.id.clone(),
-                filter,
-                offset,
-                limit: i32::try_from(count).unwrap_or(i32::MAX),
-                sort_by: users_sort.0 as i32,
-                descending: users_sort.1,
-                ..ListEmployeesRequest::default()
-            };
-            let response = state
-                .directory
-                .employees
-                .clone()
-                .list_employees(request)
-                .await?
-                .into_inner();
-            (response.employees, response.total_count)
-        }
-        None => (Vec::new(), 0),
+    let request = ListEmployeesRequest {
+        tenant_id: tenant.id.clone(),
+        filter: users_filter,
+        offset,
+        limit: i32::try_from(count).unwrap_or(i32::MAX),
+        sort_by: users_sort.0 as i32,
+        descending: users_sort.1,
+        ..ListEmployeesRequest::default()
     };
-    let remaining = count.saturating_sub(i64::try_from(employees.len()).unwrap_or(i64::MAX));
-    let (groups, groups_total) = match groups_filter {
-        Some(filter) => {
-            let request = ListGroupsRequest {
-                tenant_id: tenant.id.clone(),
-                filter,
-                offset: offset.saturating_sub(users_total).max(0),
-                limit: i32::try_from(remaining).unwrap_or(i32::MAX),
-                sort_by: groups_sort.0 as i32,
-                descending: groups_sort.1,
-                ..ListGroupsRequest::default()
-            };
-            let response = state
-                .directory
-                .groups
-                .clone()
-                .list_groups(request)
-                .await?
-                .into_inner();
-            (response.groups, response.total_count)
-        }
-        None => (Vec::new(), 0),
+    let users = state
+        .directory
+        .employees
+        .clone()
+        .list_employees(request)
+        .await?
+        .into_inner();
+    let remaining = count.saturating_sub(i64::try_from(users.employees.len()).unwrap_or(i64::MAX));
+    let request = ListGroupsRequest {
+        tenant_id: tenant.id.clone(),
+        filter: groups_filter,
+        // The Groups page starts where the Users ran out.
+        offset: offset.saturating_sub(users.total_count).max(0),
+        limit: i32::try_from(remaining).unwrap_or(i32::MAX),
+        sort_by: groups_sort.0 as i32,
+        descending: groups_sort.1,
+        ..ListGroupsRequest::default()
     };
+    let groups = state
+        .directory
+        .groups
+        .clone()
+        .list_groups(request)
+        .await?
+        .into_inner();
 
     let projection = Projection::new(
         params.attributes.as_deref(),
         params.excluded_attributes.as_deref(),
     );
-    let rendered: Vec<String> = employees
+    let rendered: Vec<String> = users
+        .employees
         .iter()
         .map(|employee| {
             projection
@@ -116,8 +107,8 @@ pub async fn search(
         })
         .collect();
     let head = page.list_head(
-        users_total + groups_total,
-        rendered.len() + groups.len(),
+        users.total_count + groups.total_count,
+        rendered.len() + groups.groups.len(),
         "",
     );
     Ok(groups::stream_list(
@@ -127,6 +118,6 @@ pub async fn search(
         &projection,
         head,
         rendered,
-        groups,
+        groups.groups,
     ))
 }

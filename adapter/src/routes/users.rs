@@ -77,14 +77,39 @@ pub(crate) fn users_filter(
     tenant: &Tenant,
 ) -> Result<Option<EmployeeFilter>, ScimError> {
     let filter = text.map(employee_filter).transpose()?;
+    check_offered_filter(filter.as_ref(), tenant)?;
+    Ok(filter)
+}
+
+/// Refuses PATCH operations whose path names the HRMS extension when this
+/// tenant is not offered it (a `remove` would otherwise pass unnoticed).
+fn check_offered_paths(operations: &[patch::PatchOp], tenant: &Tenant) -> Result<(), ScimError> {
+    let hrms = crate::schema::HRMS_SCHEMA.to_ascii_lowercase();
+    let names_it = |path: &str| {
+        let path = path.to_ascii_lowercase();
+        path.contains(&hrms) || path.trim() == "dateofjoining"
+    };
     if !tenant.date_of_joining_from_scim
-        && filter
-            .as_ref()
-            .is_some_and(|f| filter_uses(f, EmployeeField::DateOfJoining))
+        && operations
+            .iter()
+            .any(|op| op.path.as_deref().is_some_and(names_it))
+    {
+        return Err(ScimError::invalid_path(NOT_OFFERED));
+    }
+    Ok(())
+}
+
+/// Refuses a Users filter on an attribute this tenant is not offered.
+pub(crate) fn check_offered_filter(
+    filter: Option<&EmployeeFilter>,
+    tenant: &Tenant,
+) -> Result<(), ScimError> {
+    if !tenant.date_of_joining_from_scim
+        && filter.is_some_and(|f| filter_uses(f, EmployeeField::DateOfJoining))
     {
         return Err(ScimError::invalid_filter(NOT_OFFERED));
     }
-    Ok(filter)
+    Ok(())
 }
 
 /// The Users sort, likewise limited to what this tenant is offered.
@@ -216,7 +241,8 @@ pub async fn patch(
         &tenant,
         "update",
         Subject::Employee(&id),
-        body.and_then(|ScimJson(body)| patch::parse_operations(&body)),
+        body.and_then(|ScimJson(body)| patch::parse_operations(&body))
+            .and_then(|operations| check_offered_paths(&operations, &tenant).map(|()| operations)),
     )
     .await?;
     tracing::debug!(scim.operations = operations.len(), "patch");

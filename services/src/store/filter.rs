@@ -25,12 +25,16 @@ pub enum FilterError {
     Empty,
     #[error("no attribute named in a filter condition")]
     NoField,
-    #[error("operator {operator} cannot be applied to {field}")]
+    #[error(
+        "operator {} cannot be applied to {}",
+        readable(operator),
+        readable(field)
+    )]
     Unsupported {
         operator: &'static str,
         field: &'static str,
     },
-    #[error("{field} takes {expected}, not the value given")]
+    #[error("{} takes {expected}, not the value given", readable(field))]
     BadValue {
         field: &'static str,
         expected: &'static str,
@@ -39,6 +43,15 @@ pub enum FilterError {
     UnknownAttribute(String),
     #[error("inside {attribute}[...] only sub-attributes of {attribute} can be compared")]
     ForeignElement { attribute: &'static str },
+}
+
+/// An API enum name as a reader knows it: `FILTER_OPERATOR_GT` is "gt",
+/// `EMPLOYEE_FIELD_CREATED_AT` "created_at"; other text is kept.
+fn readable(name: &str) -> String {
+    ["FILTER_OPERATOR_", "EMPLOYEE_FIELD_", "GROUP_FIELD_"]
+        .iter()
+        .find_map(|prefix| name.strip_prefix(prefix))
+        .map_or_else(|| name.to_owned(), str::to_lowercase)
 }
 
 /// How a field is stored, which decides how its values compare.
@@ -256,6 +269,18 @@ impl Walk {
     }
 }
 
+/// Stored text never holds NUL, and SQLite would end a LIKE pattern at one,
+/// so a filter value with NUL is refused rather than half-applied.
+fn check_value(value: &str) -> Result<(), FilterError> {
+    if value.contains('\0') {
+        return Err(FilterError::BadValue {
+            field: "a filter value",
+            expected: "text without NUL characters",
+        });
+    }
+    Ok(())
+}
+
 /// The canonical names of a searchable attribute, or why it is not one.
 fn searchable(attribute: &str, sub: &str) -> Result<(&'static str, &'static str), FilterError> {
     crate::values::searchable(attribute, sub).ok_or_else(|| {
@@ -283,6 +308,7 @@ fn push_value_condition(
         operator: operator.as_str_name(),
         field: "a boolean",
     };
+    check_value(value)?;
     let key = if crate::values::is_boolean(sub) {
         match value.to_ascii_lowercase().as_str() {
             _ if operator == FilterOperator::Pr => String::new(),
@@ -484,11 +510,15 @@ fn push_column(
         operator: operator.as_str_name(),
         field,
     };
+    check_value(value)?;
     match column {
         Column::Exact(name) => push_text(sql, name, operator, value.to_owned()),
         Column::Lower(name) => push_text(sql, name, operator, value.to_lowercase()),
         Column::Name(name) => push_text(sql, name, operator, crate::name_key(value)),
         Column::Upper(name) => push_text(sql, name, operator, value.trim().to_uppercase()),
+        Column::Time(name) if operator == FilterOperator::Pr => {
+            push_text(sql, name, operator, String::new())
+        }
         Column::Time(name) => {
             let at = chrono::DateTime::parse_from_rfc3339(value.trim())
                 .map_err(|_| FilterError::BadValue {
