@@ -13,6 +13,7 @@ mod groups;
 mod grpc;
 mod hr_rules;
 mod instances;
+mod isolation;
 mod paging;
 mod patch;
 mod properties;
