@@ -4,7 +4,9 @@
 # per test) on SQLite, then the end-to-end tests again on PostgreSQL:
 # the one HRMS_TEST_POSTGRES_URL names (an administrative URL; each test
 # creates and drops its own database), or else a throwaway server started
-# by scripts/with-postgres.sh where PostgreSQL is installed. Last, the
+# by scripts/with-postgres.sh (PostgreSQL's server is installed with apt
+# when missing and this runs as root; the pass is skipped with a message
+# where it cannot be). Last, the
 # browser test of the admin page, in headless Chromium through ChromeDriver
 # (Debian's chromium and chromium-driver, installed here when missing and
 # apt is usable as root; skipped with a message otherwise). Needs only a
@@ -26,6 +28,12 @@ if [ "$status" -eq 0 ]; then
     cargo test --workspace --test e2e 2>&1 | tee -a "$log"
     status=${PIPESTATUS[0]}
   else
+    # A fresh machine may lack PostgreSQL's server: install it as root.
+    if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+      && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; } \
+        >/dev/null 2>&1 || true
+    fi
     # The throwaway server may be restarted, so the restart test (ignored
     # by default) runs too: afterwards and alone, as it takes the database
     # away from anything running beside it.
@@ -44,7 +52,7 @@ if [ "$status" -eq 0 ]; then
   if ! { [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; } \
     && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; } \
-      >/dev/null 2>&1
+      >/dev/null 2>&1 || true
   fi
   if [ -x "${HRMS_CHROMIUM:-/usr/bin/chromium}" ] && [ -x "${HRMS_CHROMEDRIVER:-/usr/bin/chromedriver}" ]; then
     cargo test --workspace --test e2e -- --ignored browser:: 2>&1 | tee -a "$log"
