@@ -8,6 +8,7 @@
 //! ignored in a plain `cargo test`. `HRMS_CHROMEDRIVER` and
 //! `HRMS_CHROMIUM` override the binaries' paths.
 
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -21,7 +22,9 @@ use crate::support::{TestApp, entra_user, free_port};
 const PASSWORD: &str = "correct-horse-battery-staple";
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
-/// ChromeDriver, stopped (by its handle) when dropped.
+/// ChromeDriver in a process group of its own, with the Chromium it
+/// starts: the whole group is stopped when dropped, so a failing test
+/// leaves no browser behind.
 struct Driver {
     process: Child,
     url: String,
@@ -30,6 +33,8 @@ struct Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        let group = format!("-{}", self.process.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.process.kill();
         let _ = self.process.wait();
     }
@@ -47,6 +52,7 @@ impl Driver {
             std::env::var("HRMS_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let port = free_port();
         let process = Command::new(&binary)
+            .process_group(0)
             .arg(format!("--port={port}"))
             .arg("--allowed-ips=127.0.0.1")
             .stdout(Stdio::null())
