@@ -370,7 +370,8 @@ fn group_error(error: StoreError) -> DirectoryError {
 
 fn group_name(name: &str) -> Result<String, DirectoryError> {
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 256 || name.chars().any(char::is_control) {
+    if name.is_empty() || name.chars().count() > 256 || !crate::organization::is_visible_text(name)
+    {
         return Err(DirectoryError::invalid(
             "displayName",
             "must be 1 to 256 characters without control characters",

@@ -285,14 +285,51 @@ impl Directory {
 }
 
 /// A department or designation name: trimmed, 1 to 200 characters, no
-/// control characters.
+/// control or invisible formatting characters.
 pub(crate) fn valid_unit_name(name: &str) -> Result<String, DirectoryError> {
     let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
-    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+    if name.is_empty() || name.chars().count() > 200 || !is_visible_text(&name) {
         return Err(DirectoryError::invalid(
             "name",
-            "must be 1 to 200 characters without control characters",
+            "must be 1 to 200 characters without control or invisible formatting characters",
         ));
     }
     Ok(name)
+}
+
+/// No control characters, and none of the invisible ones that change how
+/// text around them reads: bidirectional overrides and isolates, zero-width
+/// spaces and joiners, the byte-order mark. Two names that look the same
+/// must be the same name.
+pub(crate) fn is_visible_text(text: &str) -> bool {
+    !text.chars().any(|c| {
+        c.is_control()
+            || matches!(c,
+                '\u{061C}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{FEFF}')
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invisible_formatting_characters_are_refused_in_names() {
+        assert!(is_visible_text("Payroll and Benefits"));
+        assert!(is_visible_text("Ressources humaines"));
+        for sneaky in [
+            "Pay\u{202E}roll",
+            "Asso\u{200B}ciate",
+            "\u{FEFF}General",
+            "A\u{2066}B",
+        ] {
+            assert!(!is_visible_text(sneaky), "{sneaky:?}");
+            assert!(valid_unit_name(sneaky).is_err());
+        }
+    }
 }

@@ -9,18 +9,19 @@
 use chrono::{Duration, Utc};
 use hrms_api::v1::tenant_service_server::TenantService;
 use hrms_api::v1::{
-    AuthenticateScimTokenRequest, AuthenticateScimTokenResponse, CreateTenantRequest,
-    GetScimStatusRequest, GetTenantRequest, IssueScimTokenRequest, IssueScimTokenResponse,
-    ListScimTokensRequest, ListScimTokensResponse, ListTenantsRequest, ListTenantsResponse,
-    RevokeScimTokenRequest, RotateScimTokenRequest, ScimStatus, ScimToken,
-    SetEmployeeCodeFormatRequest, SetScimEnabledRequest, Tenant, UpdateTenantRequest,
+    AdminSessionKeys, AuthenticateScimTokenRequest, AuthenticateScimTokenResponse,
+    CreateTenantRequest, EndAdminSessionsRequest, GetAdminSessionKeysRequest, GetScimStatusRequest,
+    GetTenantRequest, IssueScimTokenRequest, IssueScimTokenResponse, ListScimTokensRequest,
+    ListScimTokensResponse, ListTenantsRequest, ListTenantsResponse, RevokeScimTokenRequest,
+    RotateScimTokenRequest, ScimStatus, ScimToken, SetEmployeeCodeFormatRequest,
+    SetScimEnabledRequest, Tenant, UpdateTenantRequest,
 };
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use tonic::{Request, Response, Status};
 
 use crate::error::DirectoryError;
-use crate::organization::valid_unit_name;
+use crate::organization::{is_visible_text, valid_unit_name};
 use crate::store::{
     NewTenant, StoreError, TenantChanges, TenantRecord, TokenRow, parse_timestamp, timestamp_text,
 };
@@ -33,6 +34,11 @@ pub const TOKEN_PREFIX: &str = "hrms_scim_";
 const TOUCH_INTERVAL_SECS: i64 = 60;
 const DEFAULT_CODE_PREFIX: &str = "EMP-";
 const DEFAULT_CODE_WIDTH: i32 = 5;
+/// Highest next Employee Code number an administrator may set (counters
+/// run on past it; the width is a minimum, not a maximum).
+const MAX_CODE_NUMBER: i64 = 1_000_000_000_000_000;
+const ADMIN_SESSION_SECRET: &str = "admin-session-secret";
+const ADMIN_SESSION_EPOCH: &str = "admin-session-epoch";
 /// Longest an old token may keep working after a rotation.
 const MAX_OVERLAP_SECS: i64 = 30 * 24 * 3600;
 /// Longest lifetime a token may be issued with (10 years).
@@ -92,6 +98,41 @@ impl TenantService for Directory {
         Ok(Response::new(ListTenantsResponse { tenants }))
     }
 
+    async fn get_admin_session_keys(
+        &self,
+        _request: Request<GetAdminSessionKeysRequest>,
+    ) -> Result<Response<AdminSessionKeys>, Status> {
+        let secret = self
+            .store
+            .server_key(ADMIN_SESSION_SECRET)
+            .await
+            .map_err(DirectoryError::from)?;
+        let epoch = self
+            .store
+            .server_key(ADMIN_SESSION_EPOCH)
+            .await
+            .map_err(DirectoryError::from)?;
+        Ok(Response::new(AdminSessionKeys { secret, epoch }))
+    }
+
+    async fn end_admin_sessions(
+        &self,
+        _request: Request<EndAdminSessionsRequest>,
+    ) -> Result<Response<AdminSessionKeys>, Status> {
+        let epoch = self
+            .store
+            .renew_server_key(ADMIN_SESSION_EPOCH)
+            .await
+            .map_err(DirectoryError::from)?;
+        let secret = self
+            .store
+            .server_key(ADMIN_SESSION_SECRET)
+            .await
+            .map_err(DirectoryError::from)?;
+        tracing::info!("administrator sessions ended");
+        Ok(Response::new(AdminSessionKeys { secret, epoch }))
+    }
+
     async fn update_tenant(
         &self,
         request: Request<UpdateTenantRequest>,
@@ -124,10 +165,14 @@ impl TenantService for Directory {
     ) -> Result<Response<Tenant>, Status> {
         let request = request.into_inner();
         let tenant = self.tenant(&request.tenant_id).await?;
-        let prefix = valid_code_prefix(&request.prefix)?;
+        let prefix = valid_code_prefix(&request.prefix, "")?;
         let width = valid_code_width(request.width)?;
-        if !(1..=999_999_999_999).contains(&request.next_number) {
-            return Err(DirectoryError::invalid("next_number", "must be 1 to 999999999999").into());
+        if !(1..=MAX_CODE_NUMBER).contains(&request.next_number) {
+            return Err(DirectoryError::invalid(
+                "next_number",
+                format!("must be 1 to {MAX_CODE_NUMBER}"),
+            )
+            .into());
         }
         self.store
             .set_code_format(&tenant.id, &prefix, i64::from(width), request.next_number)
@@ -391,10 +436,10 @@ fn hex(bytes: &[u8]) -> String {
 
 fn valid_tenant_name(name: &str) -> Result<String, DirectoryError> {
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+    if name.is_empty() || name.chars().count() > 200 || !is_visible_text(name) {
         return Err(DirectoryError::invalid(
             "name",
-            "must be 1 to 200 characters",
+            "must be 1 to 200 characters without control or invisible formatting characters",
         ));
     }
     Ok(name.to_owned())
@@ -411,13 +456,12 @@ fn valid_time_zone(zone: &str) -> Result<String, DirectoryError> {
     Ok(zone.to_owned())
 }
 
-/// An Employee Code prefix; blank means the default.
-fn valid_code_prefix(prefix: &str) -> Result<String, DirectoryError> {
+/// An Employee Code prefix; blank means `blank` (the default at creation,
+/// no prefix when the format is set later).
+fn valid_code_prefix(prefix: &str, blank: &str) -> Result<String, DirectoryError> {
     match prefix.trim() {
-        "" => Ok(DEFAULT_CODE_PREFIX.to_owned()),
-        prefix if prefix.chars().count() <= 20 && !prefix.chars().any(char::is_control) => {
-            Ok(prefix.to_owned())
-        }
+        "" => Ok(blank.to_owned()),
+        prefix if prefix.chars().count() <= 20 && is_visible_text(prefix) => Ok(prefix.to_owned()),
         _ => Err(DirectoryError::invalid(
             "code_prefix",
             "must be at most 20 characters",
@@ -449,7 +493,7 @@ fn validate_tenant(request: CreateTenantRequest) -> Result<NewTenant, DirectoryE
         &designations,
         &request.default_designation,
     )?;
-    let code_prefix = valid_code_prefix(&request.code_prefix)?;
+    let code_prefix = valid_code_prefix(&request.code_prefix, DEFAULT_CODE_PREFIX)?;
     let code_width = valid_code_width(request.code_width)?;
     Ok(NewTenant {
         name,
@@ -548,6 +592,14 @@ mod tests {
         assert_eq!(new.default_department, 1);
         assert_eq!(new.default_designation, 0);
         assert_eq!(new.code_prefix, "EMP-");
+    }
+
+    #[test]
+    fn a_blank_prefix_is_the_default_at_creation_and_none_later() {
+        assert_eq!(valid_code_prefix(" ", DEFAULT_CODE_PREFIX).unwrap(), "EMP-");
+        assert_eq!(valid_code_prefix("", "").unwrap(), "");
+        assert!(valid_code_prefix("X\u{202E}", "").is_err());
+        assert!(valid_code_prefix(&"x".repeat(21), "").is_err());
     }
 
     #[test]

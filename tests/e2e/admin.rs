@@ -72,6 +72,14 @@ async fn settings_and_the_code_format_change_what_comes_next() {
         .await
         .unwrap()
         .into_inner();
+    let invisible = organization(&app)
+        .await
+        .create_department(CreateDepartmentRequest {
+            tenant_id: app.tenant_id.clone(),
+            name: "Pay\u{202E}roll".into(),
+        })
+        .await
+        .unwrap_err();
     let bad_width = client
         .set_employee_code_format(SetEmployeeCodeFormatRequest {
             tenant_id: app.tenant_id.clone(),
@@ -97,6 +105,7 @@ async fn settings_and_the_code_format_change_what_comes_next() {
         ("NB-", 3, 7)
     );
     assert_eq!(bad_width.code(), tonic::Code::InvalidArgument);
+    assert_eq!(invisible.code(), tonic::Code::InvalidArgument);
     assert_eq!(
         app.user(&first).await[ENTERPRISE]["employeeNumber"],
         "EMP-00001"
@@ -673,6 +682,35 @@ mod page {
         // Shown once: the page read afterwards does not carry it.
         assert!(!later_page.contains(&token));
         assert!(later_page.contains("SCIM provisioning is not enabled"));
+
+        // Signing out ends the session itself, not just this browser's copy.
+        let (second_cookie, _) = sign_in(&app).await;
+        let out = client()
+            .post(admin_url(&app, "/logout"))
+            .header(COOKIE, &cookie)
+            .header(ORIGIN, &page_origin)
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(out.status(), StatusCode::SEE_OTHER);
+        for old in [&cookie, &second_cookie] {
+            let reused = client()
+                .get(&tenant_page)
+                .header(COOKIE, old)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(reused.status(), StatusCode::SEE_OTHER);
+        }
+        let (fresh, _) = sign_in(&app).await;
+        let again = client()
+            .get(&tenant_page)
+            .header(COOKIE, &fresh)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), StatusCode::OK);
         app.stop().await;
     }
 }

@@ -1,6 +1,7 @@
 //! The administrator pages as server-rendered HTML. Every value that comes
-//! from data is escaped; the only script is [`SCRIPT`], served as a file so
-//! the Content-Security-Policy can forbid inline code.
+//! from data is escaped, and set in `<bdi>` so right-to-left characters in
+//! it cannot reorder the text around it; the only script is [`SCRIPT`],
+//! served as a file so the Content-Security-Policy can forbid inline code.
 
 use std::fmt::Write;
 
@@ -104,7 +105,7 @@ pub fn tenants_page(tenants: &[Tenant], csrf: &str) -> String {
     for tenant in tenants {
         let _ = write!(
             rows,
-            "<li><a class=\"tenant\" href=\"/admin/tenants/{}\">{}</a> <span class=\"muted\">{}</span></li>",
+            "<li><a class=\"tenant\" href=\"/admin/tenants/{}\"><bdi>{}</bdi></a> <span class=\"muted\">{}</span></li>",
             url_part(&tenant.id),
             escape(&tenant.name),
             if tenant.scim_enabled {
@@ -147,7 +148,7 @@ pub fn integration_page(page: &Integration<'_>) -> String {
     let _ = write!(
         body,
         "<p class=\"muted\"><a href=\"/admin\">Companies</a></p>\
-         <h1>Microsoft Entra ID</h1><p class=\"company\" id=\"company\">{}</p>",
+         <h1>Microsoft Entra ID</h1><p class=\"company\"><bdi id=\"company\">{}</bdi></p>",
         escape(&page.tenant.name)
     );
 
@@ -260,7 +261,7 @@ pub fn integration_page(page: &Integration<'_>) -> String {
         };
         let _ = write!(
             rows,
-            "<tr class=\"{outcome}\"><td>{}</td><td>{}</td><td>{outcome}</td><td class=\"subject\">{}</td><td class=\"detail\">{}</td></tr>",
+            "<tr class=\"{outcome}\"><td>{}</td><td>{}</td><td>{outcome}</td><td class=\"subject\"><bdi>{}</bdi></td><td class=\"detail\"><bdi>{}</bdi></td></tr>",
             time(event.at.as_ref()),
             escape(&event.operation),
             escape(&subject),

@@ -9,12 +9,15 @@
 //! the recent provisioning log with failures and their reasons.
 //!
 //! Security:
-//! - the password is compared in constant time, and a failed sign-in waits
-//!   half a second;
-//! - the session is a signed cookie (HMAC-SHA256 under a key derived from
-//!   the password, so every adapter instance accepts it and changing the
-//!   password ends every session), `HttpOnly`, `SameSite=Strict`, `Path=/admin`,
-//!   `Secure` when the public URL is https, valid for 8 hours;
+//! - the password is compared in constant time; wrong passwords are
+//!   answered one at a time, each after half a second;
+//! - the session is a signed cookie, `HttpOnly`, `SameSite=Strict`,
+//!   `Path=/admin`, `Secure` when the public URL is https, valid for 8
+//!   hours. It is signed (HMAC-SHA256) with a key mixed from the password,
+//!   a secret the directory keeps in the database and the current epoch,
+//!   so every adapter instance accepts it, a cookie alone is no help in
+//!   guessing the password offline, and Sign out (a new epoch) or a new
+//!   password ends every session;
 //! - every state-changing request is a POST carrying the session's CSRF
 //!   token (an HMAC of the session nonce) and, when the browser sends one,
 //!   an `Origin` of this host;
@@ -26,7 +29,6 @@
 
 mod html;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Form;
@@ -40,9 +42,9 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use hrms_api::v1::{
-    GetScimStatusRequest, GetTenantRequest, IssueScimTokenRequest, ListProvisioningEventsRequest,
-    ListScimTokensRequest, ListTenantsRequest, RevokeScimTokenRequest, RotateScimTokenRequest,
-    SetScimEnabledRequest,
+    AdminSessionKeys, EndAdminSessionsRequest, GetAdminSessionKeysRequest, GetScimStatusRequest,
+    GetTenantRequest, IssueScimTokenRequest, ListProvisioningEventsRequest, ListScimTokensRequest,
+    ListTenantsRequest, RevokeScimTokenRequest, RotateScimTokenRequest, SetScimEnabledRequest,
 };
 use rand::RngCore;
 use serde::Deserialize;
@@ -61,10 +63,12 @@ const ROTATION_OVERLAP_SECS: i64 = 24 * 3600;
 /// Provisioning log entries shown.
 const LOG_ROWS: i32 = 50;
 
-/// The administrator credential and the keys derived from it.
+/// The administrator credential.
 pub struct AdminKeys {
     password_hash: [u8; 32],
-    session_key: Vec<u8>,
+    /// Derived from the password; mixed with the directory's secret into
+    /// the key that signs sessions.
+    password_key: [u8; 32],
 }
 
 impl std::fmt::Debug for AdminKeys {
@@ -78,6 +82,10 @@ impl std::fmt::Debug for AdminKeys {
 #[error("the administrator password must be at least {MIN_PASSWORD_LEN} characters")]
 pub struct WeakPassword;
 
+/// Wrong passwords are answered one at a time, each after a pause, so
+/// guessing is slow however many requests run in parallel.
+static WRONG_PASSWORDS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 impl AdminKeys {
     pub fn new(password: &str) -> Result<Self, WeakPassword> {
         if password.chars().count() < MIN_PASSWORD_LEN {
@@ -88,7 +96,7 @@ impl AdminKeys {
         key.update(password.as_bytes());
         Ok(AdminKeys {
             password_hash: Sha256::digest(password.as_bytes()).into(),
-            session_key: key.finalize().to_vec(),
+            password_key: key.finalize().into(),
         })
     }
 
@@ -102,8 +110,24 @@ impl AdminKeys {
             == 0
     }
 
+    /// The key sessions are signed with now: the password's, the
+    /// directory's secret and the current epoch (which sign-out renews).
+    fn session_key(&self, server: &AdminSessionKeys) -> SessionKey {
+        let mut key = Sha256::new();
+        key.update(self.password_key);
+        key.update(&server.secret);
+        key.update(b"\0");
+        key.update(&server.epoch);
+        SessionKey(key.finalize().to_vec())
+    }
+}
+
+/// Signs and checks session cookies and CSRF tokens.
+struct SessionKey(Vec<u8>);
+
+impl SessionKey {
     fn mac(&self, parts: &[&[u8]]) -> HmacSha256 {
-        let mut mac = HmacSha256::new_from_slice(&self.session_key).expect("any key length");
+        let mut mac = HmacSha256::new_from_slice(&self.0).expect("any key length");
         for part in parts {
             mac.update(part);
             mac.update(b"\0");
@@ -155,6 +179,18 @@ impl AdminKeys {
     }
 }
 
+/// The directory's session secret and epoch, read per request so a
+/// sign-out on any adapter instance ends sessions on all of them.
+async fn server_keys(state: &AppState) -> Result<AdminSessionKeys, tonic::Status> {
+    Ok(state
+        .directory
+        .tenants
+        .clone()
+        .get_admin_session_keys(GetAdminSessionKeysRequest {})
+        .await?
+        .into_inner())
+}
+
 fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -178,19 +214,19 @@ pub fn routes() -> Router<AppState> {
 
 /// A signed-in administrator: the session nonce its CSRF token derives from.
 struct Admin {
-    keys: Arc<AdminKeys>,
+    key: SessionKey,
     nonce: String,
 }
 
 impl Admin {
     fn csrf(&self) -> String {
-        self.keys.csrf_token(&self.nonce)
+        self.key.csrf_token(&self.nonce)
     }
 
     /// Refuses a state change without this session's CSRF token or from
     /// another origin.
     fn check(&self, headers: &HeaderMap, csrf: &str) -> Result<(), Page> {
-        if !self.keys.csrf_matches(&self.nonce, csrf) || !same_origin(headers) {
+        if !self.key.csrf_matches(&self.nonce, csrf) || !same_origin(headers) {
             return Err(Page::error(
                 StatusCode::FORBIDDEN,
                 "This form has expired or did not come from this page. Go back, reload and try again.",
@@ -214,10 +250,12 @@ fn same_origin(headers: &HeaderMap) -> bool {
         .is_some_and(|(_, rest)| !host.is_empty() && rest == host)
 }
 
-/// Why a request to `/admin` got no page: not configured, or not signed in.
+/// Why a request to `/admin` got no page: not configured, not signed in,
+/// or the directory could not be asked.
 enum Gate {
     Disabled,
     SignIn,
+    Unavailable(tonic::Status),
 }
 
 impl IntoResponse for Gate {
@@ -229,6 +267,7 @@ impl IntoResponse for Gate {
             )
             .into_response(),
             Gate::SignIn => Redirect::to("/admin").into_response(),
+            Gate::Unavailable(status) => failed(status).into_response(),
         }
     }
 }
@@ -249,10 +288,12 @@ impl FromRequestParts<AppState> for Admin {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Gate> {
         let keys = state.admin.clone().ok_or(Gate::Disabled)?;
-        let nonce = cookie(&parts.headers, COOKIE)
-            .and_then(|value| keys.open_session(&value, now()))
-            .ok_or(Gate::SignIn)?;
-        Ok(Admin { keys, nonce })
+        let Some(value) = cookie(&parts.headers, COOKIE) else {
+            return Err(Gate::SignIn);
+        };
+        let key = keys.session_key(&server_keys(state).await.map_err(Gate::Unavailable)?);
+        let nonce = key.open_session(&value, now()).ok_or(Gate::SignIn)?;
+        Ok(Admin { key, nonce })
     }
 }
 
@@ -376,13 +417,18 @@ async fn login(
     }
     if !keys.password_matches(&form.password) {
         tracing::warn!("administrator sign-in refused");
+        let _one_at_a_time = WRONG_PASSWORDS.lock().await;
         tokio::time::sleep(Duration::from_millis(500)).await;
         let mut page = Page::ok(html::login_page(Some("That password is not right.")));
         page.status = StatusCode::UNAUTHORIZED;
         return page.into_response();
     }
+    let server = match server_keys(&state).await {
+        Ok(server) => server,
+        Err(status) => return failed(status).into_response(),
+    };
     tracing::info!("administrator signed in");
-    let session = keys.new_session(now() + SESSION_SECS);
+    let session = keys.session_key(&server).new_session(now() + SESSION_SECS);
     let mut response = Redirect::to("/admin").into_response();
     let cookie = format!(
         "{COOKIE}={session}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECS}{}",
@@ -401,10 +447,28 @@ struct CsrfForm {
     csrf: String,
 }
 
-async fn logout(admin: Admin, headers: HeaderMap, Form(form): Form<CsrfForm>) -> Response {
+/// Ends every administrator session (on every adapter instance), not
+/// only this browser's: sessions are signed cookies, and only a new epoch
+/// can make the copies of one worthless.
+async fn logout(
+    State(state): State<AppState>,
+    admin: Admin,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Response {
     if let Err(page) = admin.check(&headers, &form.csrf) {
         return page.into_response();
     }
+    if let Err(status) = state
+        .directory
+        .tenants
+        .clone()
+        .end_admin_sessions(EndAdminSessionsRequest {})
+        .await
+    {
+        return failed(status).into_response();
+    }
+    tracing::info!("administrator signed out; sessions ended");
     let mut response = Redirect::to("/admin").into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
@@ -648,25 +712,43 @@ mod tests {
         assert!(!keys.password_matches(""));
     }
 
+    fn server(epoch: &[u8]) -> AdminSessionKeys {
+        AdminSessionKeys {
+            secret: b"database secret".to_vec(),
+            epoch: epoch.to_vec(),
+        }
+    }
+
     #[test]
     fn sessions_open_until_they_expire_and_not_when_altered() {
-        let keys = keys();
-        let session = keys.new_session(1_000);
-        let nonce = keys.open_session(&session, 999).unwrap();
-        assert!(keys.open_session(&session, 1_000).is_none());
+        let key = keys().session_key(&server(b"1"));
+        let session = key.new_session(1_000);
+        let nonce = key.open_session(&session, 999).unwrap();
+        assert!(key.open_session(&session, 1_000).is_none());
         let later = session.replacen("1000", "9999", 1);
-        assert!(keys.open_session(&later, 999).is_none());
-        assert!(
-            AdminKeys::new("another password!")
-                .unwrap()
-                .open_session(&session, 999)
-                .is_none()
-        );
-        assert!(keys.open_session("a.b.c.d", 0).is_none());
-        let csrf = keys.csrf_token(&nonce);
-        assert!(keys.csrf_matches(&nonce, &csrf));
-        assert!(!keys.csrf_matches("other-nonce", &csrf));
-        assert!(!keys.csrf_matches(&nonce, ""));
+        assert!(key.open_session(&later, 999).is_none());
+        assert!(key.open_session("a.b.c.d", 0).is_none());
+        let csrf = key.csrf_token(&nonce);
+        assert!(key.csrf_matches(&nonce, &csrf));
+        assert!(!key.csrf_matches("other-nonce", &csrf));
+        assert!(!key.csrf_matches(&nonce, ""));
+    }
+
+    #[test]
+    fn another_password_secret_or_epoch_ends_a_session() {
+        let session = keys().session_key(&server(b"1")).new_session(1_000);
+        let other_password = AdminKeys::new("another password!").unwrap();
+        let other_secret = AdminSessionKeys {
+            secret: b"other".to_vec(),
+            epoch: b"1".to_vec(),
+        };
+        for key in [
+            other_password.session_key(&server(b"1")),
+            keys().session_key(&other_secret),
+            keys().session_key(&server(b"2")),
+        ] {
+            assert!(key.open_session(&session, 999).is_none());
+        }
     }
 
     #[test]

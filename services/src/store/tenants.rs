@@ -367,4 +367,19 @@ impl Store {
             .filter(|key| !key.is_empty())
             .ok_or_else(|| StoreError::Corrupt(format!("server key {name} is not hex")))
     }
+
+    /// Replaces the named server secret with a fresh random one.
+    pub async fn renew_server_key(&self, name: &str) -> Result<Vec<u8>, StoreError> {
+        self.server_key(name).await?;
+        let mut fresh = [0_u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut fresh);
+        let text: String = fresh.iter().map(|b| format!("{b:02x}")).collect();
+        sqlx::query("UPDATE server_keys SET secret = $2, created_at = $3 WHERE name = $1")
+            .bind(name)
+            .bind(&text)
+            .bind(now_text())
+            .execute(&self.pool)
+            .await?;
+        Ok(fresh.to_vec())
+    }
 }
