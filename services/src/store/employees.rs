@@ -499,7 +499,8 @@ fn scope(
         .push(" AND e.removed_at IS NULL");
     if let Some(filter) = filter {
         sql.push(" AND ");
-        push_filter(sql, filter).map_err(|error| StoreError::InvalidFilter(error.to_string()))?;
+        push_filter(sql, filter, tenant_id)
+            .map_err(|error| StoreError::InvalidFilter(error.to_string()))?;
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 
 use hrms_api::v1::{
     EmployeeCondition, EmployeeField, EmployeeFilter, FilterOperator, GroupCondition, GroupField,
-    GroupFilter, employee_filter, group_filter,
+    GroupFilter, ValueCondition, employee_filter, group_filter,
 };
 
 use super::paging::SortKey;
@@ -128,7 +128,7 @@ impl FilterTree for EmployeeFilter {
         use employee_filter::Kind;
         match (leaf, scope) {
             (Kind::Condition(condition), Scope::Resource) => {
-                push_employee_condition(sql, condition)
+                push_employee_condition(sql, condition, &walk.tenant_id)
             }
             (Kind::Value(condition), scope) => {
                 let (attribute, sub) = searchable(&condition.attribute, &condition.sub_attribute)?;
@@ -139,7 +139,14 @@ impl FilterTree for EmployeeFilter {
                 }
                 let operator = FilterOperator::try_from(condition.operator)
                     .unwrap_or(FilterOperator::Unspecified);
-                push_value_condition(sql, attribute, sub, operator, &condition.value, scope)
+                push_value_condition(
+                    sql,
+                    (attribute, sub),
+                    operator,
+                    &condition.value,
+                    scope,
+                    &walk.tenant_id,
+                )
             }
             (Kind::Element(element), Scope::Resource) => {
                 let (attribute, _) = searchable(&element.attribute, "")
@@ -151,14 +158,17 @@ impl FilterTree for EmployeeFilter {
                     });
                 }
                 let inner = element.filter.as_ref().ok_or(FilterError::Empty)?;
-                sql.push(
-                    "EXISTS (SELECT 1 FROM employee_values p WHERE p.employee_id = e.id \
-                     AND p.attribute = ",
-                )
-                .bind(attribute.to_owned())
-                .push(" AND ");
+                let driver = match driver(inner) {
+                    Some(condition) => {
+                        let (_, sub) = searchable(attribute, &condition.sub_attribute)?;
+                        let key = value_key(sub, FilterOperator::Eq, &condition.value)?;
+                        Some((sub, key))
+                    }
+                    None => None,
+                };
+                open_element(sql, attribute, driver, &walk.tenant_id);
                 walk.node(sql, &**inner, Scope::Element(attribute))?;
-                sql.push(")");
+                sql.push("))");
                 Ok(())
             }
             (_, Scope::Element(attribute)) => Err(FilterError::ForeignElement { attribute }),
@@ -190,11 +200,16 @@ impl FilterTree for GroupFilter {
     }
 }
 
-/// Appends the SQL for `filter` to `sql`.
-pub fn push_filter<F: FilterTree>(sql: &mut Sql, filter: &F) -> Result<(), FilterError> {
+/// Appends the SQL for `filter`, on the listing of `tenant_id`, to `sql`.
+pub fn push_filter<F: FilterTree>(
+    sql: &mut Sql,
+    filter: &F,
+    tenant_id: &str,
+) -> Result<(), FilterError> {
     Walk {
         depth: 0,
         conditions: 0,
+        tenant_id: tenant_id.to_owned(),
     }
     .node(sql, filter, Scope::Resource)
 }
@@ -204,6 +219,8 @@ pub fn push_filter<F: FilterTree>(sql: &mut Sql, filter: &F) -> Result<(), Filte
 pub struct Walk {
     depth: usize,
     conditions: usize,
+    /// Searchable values are looked up by tenant first (their index).
+    tenant_id: String,
 }
 
 impl Walk {
@@ -292,55 +309,120 @@ fn searchable(attribute: &str, sub: &str) -> Result<(&'static str, &'static str)
     })
 }
 
-/// A comparison on `employee_values`: over all of the employee's values of
-/// the attribute, or (in an element filter) over the current element's.
-/// Multi-valued semantics follow the SCIM grammar: some value satisfies the
-/// comparison; `ne` holds when some value differs or there is none.
-fn push_value_condition(
+/// The value as `employee_values` holds it for comparison: lower-cased
+/// text, or "true"/"false" for a boolean sub-attribute (which takes only
+/// eq, ne and pr).
+fn value_key(sub: &str, operator: FilterOperator, value: &str) -> Result<String, FilterError> {
+    check_value(value)?;
+    if !crate::values::is_boolean(sub) {
+        return Ok(value.to_lowercase());
+    }
+    if !matches!(
+        operator,
+        FilterOperator::Eq | FilterOperator::Ne | FilterOperator::Pr
+    ) {
+        return Err(FilterError::Unsupported {
+            operator: operator.as_str_name(),
+            field: "a boolean",
+        });
+    }
+    match value.to_ascii_lowercase().as_str() {
+        _ if operator == FilterOperator::Pr => Ok(String::new()),
+        key @ ("true" | "false") => Ok(key.to_owned()),
+        _ => Err(FilterError::BadValue {
+            field: "primary",
+            expected: "true or false",
+        }),
+    }
+}
+
+/// An `eq` in an element filter's conjunction to find candidate elements
+/// by (the value index), preferring one on `value`.
+fn driver(inner: &EmployeeFilter) -> Option<&ValueCondition> {
+    let is_eq = |condition: &&ValueCondition| condition.operator == FilterOperator::Eq as i32;
+    match inner.kind.as_ref()? {
+        employee_filter::Kind::Value(condition) => Some(condition).filter(is_eq),
+        employee_filter::Kind::All(list) => list
+            .filters
+            .iter()
+            .filter_map(|filter| match &filter.kind {
+                Some(employee_filter::Kind::Value(condition)) => Some(condition),
+                _ => None,
+            })
+            .filter(is_eq)
+            .min_by_key(|condition| !condition.sub_attribute.eq_ignore_ascii_case("value")),
+        _ => None,
+    }
+}
+
+/// Opens `e.id IN (SELECT p.employee_id … WHERE <p is an element row> AND (`
+/// for an element filter; the caller appends the element's condition and
+/// closes with `))`. With a driver, only rows holding that value are
+/// candidates.
+fn open_element(
     sql: &mut Sql,
     attribute: &'static str,
-    sub: &'static str,
+    driver: Option<(&'static str, String)>,
+    tenant_id: &str,
+) {
+    sql.push("e.id IN (SELECT p.employee_id FROM employee_values p WHERE p.tenant_id = ")
+        .bind(tenant_id.to_owned())
+        .push(" AND p.attribute = ")
+        .bind(attribute.to_owned());
+    if let Some((sub, key)) = driver {
+        sql.push(" AND p.sub_attribute = ")
+            .bind(sub.to_owned())
+            .push(" AND p.value_key = ")
+            .bind(key);
+    }
+    sql.push(" AND (");
+}
+
+/// A comparison on `employee_values`: over all of the employee's values of
+/// the attribute (found through the value index), or, in an element
+/// filter, over the current element's (`p`). Multi-valued semantics follow
+/// the SCIM grammar: some value satisfies the comparison; `ne` holds when
+/// some value differs or there is none.
+fn push_value_condition(
+    sql: &mut Sql,
+    (attribute, sub): (&'static str, &'static str),
     operator: FilterOperator,
     value: &str,
     scope: Scope,
+    tenant_id: &str,
 ) -> Result<(), FilterError> {
-    let named = || FilterError::Unsupported {
-        operator: operator.as_str_name(),
-        field: "a boolean",
-    };
-    check_value(value)?;
-    let key = if crate::values::is_boolean(sub) {
-        match value.to_ascii_lowercase().as_str() {
-            _ if operator == FilterOperator::Pr => String::new(),
-            key @ ("true" | "false") => key.to_owned(),
-            _ => {
-                return Err(FilterError::BadValue {
-                    field: "primary",
-                    expected: "true or false",
-                });
-            }
-        }
-    } else {
-        value.to_lowercase()
-    };
-    if crate::values::is_boolean(sub)
-        && !matches!(
-            operator,
-            FilterOperator::Eq | FilterOperator::Ne | FilterOperator::Pr
-        )
-    {
-        return Err(named());
-    }
+    let key = value_key(sub, operator, value)?;
+    // Opens the set of matching value rows; the caller adds a comparison
+    // and closes it with ")".
     let rows = |sql: &mut Sql| {
-        sql.push(
-            "EXISTS (SELECT 1 FROM employee_values x WHERE x.employee_id = e.id \
-             AND x.attribute = ",
-        )
-        .bind(attribute.to_owned())
-        .push(" AND x.sub_attribute = ")
-        .bind(sub.to_owned());
-        if scope != Scope::Resource {
-            sql.push(" AND x.position = p.position");
+        match scope {
+            Scope::Resource => sql
+                .push("e.id IN (SELECT x.employee_id FROM employee_values x WHERE x.tenant_id = ")
+                .bind(tenant_id.to_owned()),
+            Scope::Element(_) => sql.push(
+                "EXISTS (SELECT 1 FROM employee_values x WHERE x.employee_id = p.employee_id \
+                 AND x.position = p.position",
+            ),
+        };
+        sql.push(" AND x.attribute = ")
+            .bind(attribute.to_owned())
+            .push(" AND x.sub_attribute = ")
+            .bind(sub.to_owned());
+    };
+    let none = |sql: &mut Sql| match scope {
+        Scope::Resource => {
+            sql.push(
+                "e.id NOT IN (SELECT x.employee_id FROM employee_values x WHERE x.tenant_id = ",
+            )
+            .bind(tenant_id.to_owned())
+            .push(" AND x.attribute = ")
+            .bind(attribute.to_owned())
+            .push(" AND x.sub_attribute = ")
+            .bind(sub.to_owned());
+        }
+        Scope::Element(_) => {
+            sql.push("NOT ");
+            rows(sql);
         }
     };
     match operator {
@@ -349,8 +431,8 @@ fn push_value_condition(
             sql.push(")");
         }
         FilterOperator::Ne => {
-            sql.push("(NOT ");
-            rows(sql);
+            sql.push("(");
+            none(sql);
             sql.push(") OR ");
             rows(sql);
             sql.push(" AND x.value_key <> ").bind(key).push("))");
@@ -458,12 +540,13 @@ fn group_column(field: GroupField) -> Result<Column, FilterError> {
 fn push_employee_condition(
     sql: &mut Sql,
     condition: &EmployeeCondition,
+    tenant_id: &str,
 ) -> Result<(), FilterError> {
     let field = EmployeeField::try_from(condition.field).unwrap_or(EmployeeField::Unspecified);
     let operator =
         FilterOperator::try_from(condition.operator).unwrap_or(FilterOperator::Unspecified);
     if field == EmployeeField::Email {
-        return push_email(sql, condition, operator)
+        return push_email(sql, condition, operator, tenant_id)
             .map_err(|error| name_field(error, field.as_str_name(), operator));
     }
     push_column(
@@ -650,34 +733,38 @@ fn push_email(
     sql: &mut Sql,
     condition: &EmployeeCondition,
     operator: FilterOperator,
+    tenant_id: &str,
 ) -> Result<(), FilterError> {
+    let value = ("emails", "value");
     if condition.email_type.is_empty() {
         return push_value_condition(
             sql,
-            "emails",
-            "value",
+            value,
             operator,
             &condition.value,
             Scope::Resource,
+            tenant_id,
         );
     }
     // One address that has the type and satisfies the comparison.
     let element = Scope::Element("emails");
-    sql.push(
-        "EXISTS (SELECT 1 FROM employee_values p WHERE p.employee_id = e.id \
-         AND p.attribute = 'emails' AND ",
-    );
+    let driver = if operator == FilterOperator::Eq {
+        Some(("value", value_key("value", operator, &condition.value)?))
+    } else {
+        None
+    };
+    open_element(sql, "emails", driver, tenant_id);
     push_value_condition(
         sql,
-        "emails",
-        "type",
+        ("emails", "type"),
         FilterOperator::Eq,
         &condition.email_type,
         element,
+        tenant_id,
     )?;
     sql.push(" AND ");
-    push_value_condition(sql, "emails", "value", operator, &condition.value, element)?;
-    sql.push(")");
+    push_value_condition(sql, value, operator, &condition.value, element, tenant_id)?;
+    sql.push("))");
     Ok(())
 }
 
@@ -685,7 +772,7 @@ fn push_email(
 mod tests {
     use super::*;
     use hrms_api::v1::employee_filter::Kind;
-    use hrms_api::v1::{ElementFilter, EmployeeFilterList, ValueCondition};
+    use hrms_api::v1::{ElementFilter, EmployeeFilterList};
 
     fn condition(field: EmployeeField, operator: FilterOperator, value: &str) -> EmployeeFilter {
         EmployeeFilter {
@@ -700,7 +787,7 @@ mod tests {
 
     fn render(filter: &EmployeeFilter) -> Result<String, FilterError> {
         let mut sql = Sql::new("");
-        push_filter(&mut sql, filter)?;
+        push_filter(&mut sql, filter, "t1")?;
         Ok(sql.finish().0.0)
     }
 
@@ -736,8 +823,12 @@ mod tests {
             c.email_type = "work".to_owned();
         }
         let text = render(&filter).unwrap();
+        // Candidates come from the value index by the address itself.
         assert!(
-            text.starts_with("EXISTS (SELECT 1 FROM employee_values p"),
+            text.starts_with(
+                "e.id IN (SELECT p.employee_id FROM employee_values p WHERE p.tenant_id = $1 \
+                 AND p.attribute = $2 AND p.sub_attribute = $3 AND p.value_key = $4 AND ("
+            ),
             "{text}"
         );
         assert_eq!(text.matches("x.position = p.position").count(), 2, "{text}");
@@ -768,10 +859,10 @@ mod tests {
         let text = render(&value("NICKNAME", "", FilterOperator::Ne, "Kit")).unwrap();
         assert_eq!(
             text,
-            "(NOT EXISTS (SELECT 1 FROM employee_values x WHERE x.employee_id = e.id \
-             AND x.attribute = $1 AND x.sub_attribute = $2) OR EXISTS (SELECT 1 FROM \
-             employee_values x WHERE x.employee_id = e.id AND x.attribute = $3 AND \
-             x.sub_attribute = $4 AND x.value_key <> $5))"
+            "(e.id NOT IN (SELECT x.employee_id FROM employee_values x WHERE x.tenant_id = $1 \
+             AND x.attribute = $2 AND x.sub_attribute = $3) OR e.id IN (SELECT x.employee_id \
+             FROM employee_values x WHERE x.tenant_id = $4 AND x.attribute = $5 AND \
+             x.sub_attribute = $6 AND x.value_key <> $7))"
         );
     }
 

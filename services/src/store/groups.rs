@@ -365,7 +365,8 @@ fn group_scope(
     sql.push("WHERE g.tenant_id = ").bind(tenant_id.to_owned());
     if let Some(filter) = filter {
         sql.push(" AND ");
-        push_filter(sql, filter).map_err(|error| StoreError::InvalidFilter(error.to_string()))?;
+        push_filter(sql, filter, tenant_id)
+            .map_err(|error| StoreError::InvalidFilter(error.to_string()))?;
     }
     Ok(())
 }
