@@ -75,22 +75,27 @@ pub enum TokenCommand {
         #[arg(long)]
         token_id: String,
     },
-    /// Lists the company's tokens: created, last used, expires, state.
+    /// Lists the company's tokens: created, last used (to the minute),
+    /// expires, state.
     List(Target),
 }
 
 #[derive(Debug, Subcommand)]
 pub enum UnitCommand {
+    /// Lists them with their ids (which rename, retire and default take).
     List(Target),
+    /// Adds one.
     Add {
         #[command(flatten)]
         target: Target,
         #[arg(long)]
         name: String,
     },
+    /// Renames one; employees that have it keep it under the new name.
     Rename {
         #[command(flatten)]
         target: Target,
+        /// Its id, from `list`.
         #[arg(long)]
         id: String,
         #[arg(long)]
@@ -100,6 +105,7 @@ pub enum UnitCommand {
     Retire {
         #[command(flatten)]
         target: Target,
+        /// Its id, from `list`.
         #[arg(long)]
         id: String,
     },
@@ -107,6 +113,7 @@ pub enum UnitCommand {
     Default {
         #[command(flatten)]
         target: Target,
+        /// Its id, from `list`.
         #[arg(long)]
         id: String,
     },
@@ -123,7 +130,9 @@ pub struct LogArgs {
     /// Only events before this time (RFC 3339).
     #[arg(long)]
     pub until: Option<String>,
-    /// create, update, deactivate, reactivate or delete.
+    /// create, update, deactivate, reactivate, delete, or request (a
+    /// request refused before it reached an employee, e.g. SCIM switched
+    /// off).
     #[arg(long)]
     pub operation: Option<String>,
     /// success, warning or failure.
@@ -160,11 +169,14 @@ pub enum TenantSettings {
     CodeFormat {
         #[command(flatten)]
         target: Target,
+        /// Text before the number; may be empty.
         #[arg(long)]
         prefix: String,
+        /// Digits the number is zero-padded to, 1 to 12.
         #[arg(long)]
         width: i32,
-        /// The number the next assigned code tries first.
+        /// The number the next assigned code tries first (taken codes are
+        /// skipped).
         #[arg(long)]
         next_number: i64,
     },
@@ -258,6 +270,7 @@ fn issued_json(issued: &IssueScimTokenResponse) -> Value {
         "token_id": issued.token_id,
         "token": issued.token,
         "created_at": time(issued.created_at.as_ref()),
+        "expires_at": time(issued.expires_at.as_ref()),
     })
 }
 

@@ -166,6 +166,9 @@ impl TenantService for Directory {
         let request = request.into_inner();
         let tenant = self.tenant(&request.tenant_id).await?;
         let prefix = valid_code_prefix(&request.prefix, "")?;
+        if request.width == 0 {
+            return Err(DirectoryError::invalid("width", "must be 1 to 12").into());
+        }
         let width = valid_code_width(request.width)?;
         if !(1..=MAX_CODE_NUMBER).contains(&request.next_number) {
             return Err(DirectoryError::invalid(
@@ -230,6 +233,11 @@ impl TenantService for Directory {
             token_id,
             token,
             created_at: Some(parse_timestamp(&created_at).map_err(DirectoryError::from)?),
+            expires_at: expires_at
+                .as_deref()
+                .map(parse_timestamp)
+                .transpose()
+                .map_err(DirectoryError::from)?,
         }))
     }
 
@@ -271,6 +279,11 @@ impl TenantService for Directory {
             token_id,
             token,
             created_at: Some(parse_timestamp(&created_at).map_err(DirectoryError::from)?),
+            expires_at: expires_at
+                .as_deref()
+                .map(parse_timestamp)
+                .transpose()
+                .map_err(DirectoryError::from)?,
         }))
     }
 

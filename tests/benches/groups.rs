@@ -18,23 +18,19 @@
 //! quick smoke test on groups of 10, 20 and 50 members, so the benchmark's
 //! code is checked with the rest of the suite.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use hrms::{DatabaseArgs, Embedded, open_store};
-use hrms_api::v1::employee_service_client::EmployeeServiceClient;
 use hrms_api::v1::group_service_client::GroupServiceClient;
-use hrms_api::v1::tenant_service_client::TenantServiceClient;
-use hrms_api::v1::{
-    CreateEmployeeRequest, CreateGroupRequest, CreateTenantRequest, EmployeeAttributes,
-    GroupMembersRequest, IssueScimTokenRequest, SetScimEnabledRequest,
-};
+use hrms_api::v1::{CreateGroupRequest, EmployeeAttributes, GroupMembersRequest};
 use serde_json::json;
 use tokio::net::TcpListener;
 use tonic::transport::Channel;
 
 const SIZES: [usize; 3] = [1_000, 10_000, 100_000];
 const SMOKE_SIZES: [usize; 3] = [10, 20, 50];
-const SEED_CONCURRENCY: usize = 8;
 const ADD_CHUNK: usize = 5_000;
 
 struct Bench {
@@ -71,11 +67,19 @@ async fn main() {
         .connect()
         .await
         .expect("connect");
-    let (tenant_id, token) = tenant(&channel).await;
+    let (tenant_id, token) = common::tenant(&channel, "Bench Holdings").await;
 
     let largest = sizes[sizes.len() - 1];
     let started = Instant::now();
-    let employees = seed_employees(&channel, &tenant_id, largest + rounds).await;
+    let employees = common::seed_employees(&channel, &tenant_id, largest + rounds, |n| {
+        EmployeeAttributes {
+            user_name: format!("person{n}@bench.example"),
+            display_name: format!("Person {n}"),
+            active: true,
+            ..EmployeeAttributes::default()
+        }
+    })
+    .await;
     println!(
         "seeded {} employees in {:.1?}",
         employees.len(),
@@ -248,73 +252,6 @@ fn percentile(samples: &mut [Duration], p: f64) -> Duration {
     samples.sort();
     let index = ((samples.len() as f64 - 1.0) * p).round() as usize;
     samples.get(index).copied().unwrap_or_default()
-}
-
-async fn tenant(channel: &Channel) -> (String, String) {
-    let mut tenants = TenantServiceClient::new(channel.clone());
-    let tenant = tenants
-        .create_tenant(CreateTenantRequest {
-            name: "Bench Holdings".to_owned(),
-            time_zone: "Europe/London".to_owned(),
-            departments: vec!["General".to_owned()],
-            designations: vec!["Associate".to_owned()],
-            ..CreateTenantRequest::default()
-        })
-        .await
-        .expect("tenant")
-        .into_inner();
-    tenants
-        .set_scim_enabled(SetScimEnabledRequest {
-            tenant_id: tenant.id.clone(),
-            enabled: true,
-        })
-        .await
-        .expect("enable");
-    let token = tenants
-        .issue_scim_token(IssueScimTokenRequest {
-            tenant_id: tenant.id.clone(),
-            expires_in_seconds: 0,
-        })
-        .await
-        .expect("token")
-        .into_inner()
-        .token;
-    (tenant.id, token)
-}
-
-/// Creates `count` employees through the directory's gRPC API.
-async fn seed_employees(channel: &Channel, tenant_id: &str, count: usize) -> Vec<String> {
-    let per_task = count.div_ceil(SEED_CONCURRENCY);
-    let tasks = (0..SEED_CONCURRENCY).map(|task| {
-        let mut client = EmployeeServiceClient::new(channel.clone());
-        let tenant_id = tenant_id.to_owned();
-        tokio::spawn(async move {
-            let mut ids = Vec::with_capacity(per_task);
-            let start = task * per_task;
-            for n in start..(start + per_task).min(count) {
-                let employee = client
-                    .create_employee(CreateEmployeeRequest {
-                        tenant_id: tenant_id.clone(),
-                        attributes: Some(EmployeeAttributes {
-                            user_name: format!("person{n}@bench.example"),
-                            display_name: format!("Person {n}"),
-                            active: true,
-                            ..EmployeeAttributes::default()
-                        }),
-                    })
-                    .await
-                    .expect("employee")
-                    .into_inner();
-                ids.push(employee.id);
-            }
-            ids
-        })
-    });
-    let mut ids = Vec::with_capacity(count);
-    for task in futures::future::join_all(tasks).await {
-        ids.extend(task.expect("seed task"));
-    }
-    ids
 }
 
 async fn seed_group(channel: &Channel, tenant_id: &str, size: usize, members: &[String]) -> String {

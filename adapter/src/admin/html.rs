@@ -172,7 +172,7 @@ pub fn integration_page(page: &Integration<'_>) -> String {
         body,
         "<section><h2>Provisioning</h2>\
          <p id=\"scim-status\" class=\"status {status_class}\">{status_text}</p>\
-         <p class=\"muted\">Last request from Entra: <span id=\"last-request\">{}</span></p>\
+         <p class=\"muted\">Last request from Entra (to the minute): <span id=\"last-request\">{}</span></p>\
          <form method=\"post\" action=\"{tenant_path}/scim\">\
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
          <input type=\"hidden\" name=\"enabled\" value=\"{switch_to}\">\
@@ -228,7 +228,13 @@ pub fn integration_page(page: &Integration<'_>) -> String {
         };
         let _ = write!(
             rows,
-            "<tr class=\"{state}\"><td>{}</td><td>{}</td><td>{}</td><td>{state}</td><td>{actions}</td></tr>",
+            "<tr class=\"{state}\"><td><code>{}…</code></td><td>{}</td><td>{}</td><td>{}</td><td>{state}</td><td>{actions}</td></tr>",
+            escape(
+                token
+                    .id
+                    .get(token.id.len().saturating_sub(8)..)
+                    .unwrap_or(&token.id)
+            ),
             time(token.created_at.as_ref()),
             time(token.last_used_at.as_ref()),
             token
@@ -239,11 +245,11 @@ pub fn integration_page(page: &Integration<'_>) -> String {
         );
     }
     if page.tokens.is_empty() {
-        rows.push_str("<tr><td colspan=\"5\" class=\"muted\">No tokens yet.</td></tr>");
+        rows.push_str("<tr><td colspan=\"6\" class=\"muted\">No tokens yet.</td></tr>");
     }
     let _ = write!(
         body,
-        "<table id=\"tokens\"><thead><tr><th>Created</th><th>Last used</th><th>Expires</th><th>State</th><th></th></tr></thead><tbody>{rows}</tbody></table>\
+        "<table id=\"tokens\"><thead><tr><th>Token</th><th>Created</th><th>Last used</th><th>Expires</th><th>State</th><th></th></tr></thead><tbody>{rows}</tbody></table>\
          <form method=\"post\" action=\"{tenant_path}/tokens\">\
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
          <button id=\"issue-token\" type=\"submit\">Issue a new token</button></form></section>"
@@ -274,9 +280,12 @@ pub fn integration_page(page: &Integration<'_>) -> String {
     }
     let _ = write!(
         body,
-        "<section><h2>Recent provisioning</h2><p class=\"muted\">The latest {} events, newest first; failures say why.</p>\
+        "<section><h2>Recent provisioning</h2><p class=\"muted\">{}, newest first; failures say why.</p>\
          <table id=\"log\"><thead><tr><th>When</th><th>Operation</th><th>Outcome</th><th>Subject</th><th>Detail</th></tr></thead><tbody>{rows}</tbody></table></section>",
-        page.events.len()
+        match page.events.len() {
+            1 => "The latest event".to_owned(),
+            n => format!("The latest {n} events"),
+        }
     );
     layout("Microsoft Entra ID", &body)
 }
