@@ -6,7 +6,7 @@ use sqlx::{Any, FromRow, Transaction};
 
 use hrms_api::v1::{EmployeeField, EmployeeFilter};
 
-use super::filter::{employee_order, push_filter};
+use super::filter::{employee_order, push_filter, value_driver};
 use super::log::{NewEvent, insert_event};
 use super::paging::{Listing, PageStart, push_after, push_key_columns, push_order_by};
 use super::{Sql, Store, StoreError, UniqueField, now_text};
@@ -22,6 +22,33 @@ const EMPLOYEE_COLUMNS: &str = "SELECT e.id, e.tenant_id, e.employee_code, e.use
 const EMPLOYEE_FROM: &str = " FROM employees e \
      JOIN departments d ON d.id = e.department_id \
      JOIN designations g ON g.id = e.designation_id ";
+
+/// ` FROM <employees with names> `, starting, when the filter has a
+/// [`value_driver`], from the employees that hold that value: SQLite takes
+/// `CROSS JOIN` as the join order, so the listing costs the matches, not
+/// the company's size (PostgreSQL plans the same join freely).
+fn push_from(sql: &mut Sql, tenant_id: &str, filter: Option<&EmployeeFilter>) {
+    let Some((attribute, sub, key)) = filter.and_then(value_driver) else {
+        sql.push(EMPLOYEE_FROM);
+        return;
+    };
+    sql.push(
+        " FROM (SELECT DISTINCT x.employee_id AS id FROM employee_values x \
+         WHERE x.tenant_id = ",
+    )
+    .bind(tenant_id.to_owned())
+    .push(" AND x.attribute = ")
+    .bind(attribute.to_owned())
+    .push(" AND x.sub_attribute = ")
+    .bind(sub.to_owned())
+    .push(" AND x.value_key = ")
+    .bind(key)
+    .push(
+        ") v CROSS JOIN employees e \
+         JOIN departments d ON d.id = e.department_id \
+         JOIN designations g ON g.id = e.designation_id ",
+    );
+}
 
 /// `SELECT <employee columns> FROM <employees with names> `.
 fn select_employee() -> Sql {
@@ -260,7 +287,7 @@ impl Store {
         let keys = employee_order(order.0, order.1)
             .map_err(|error| StoreError::InvalidFilter(error.to_string()))?;
         let mut count = Sql::new("SELECT COUNT(*)");
-        count.push(EMPLOYEE_FROM);
+        push_from(&mut count, tenant_id, filter);
         scope(&mut count, tenant_id, filter)?;
         let (text, args) = count.finish();
         let (total,): (i64,) = sqlx::query_as_with(text, args)
@@ -274,7 +301,7 @@ impl Store {
         if keyset {
             push_key_columns(&mut page, &keys)?;
         }
-        page.push(EMPLOYEE_FROM);
+        push_from(&mut page, tenant_id, filter);
         scope(&mut page, tenant_id, filter)?;
         match start {
             PageStart::Offset(offset) if offset >= total => return Ok(Listing::empty(total)),
@@ -497,6 +524,10 @@ fn scope(
     sql.push("WHERE e.tenant_id = ")
         .bind(tenant_id.to_owned())
         .push(" AND e.removed_at IS NULL");
+    if filter.and_then(value_driver).is_some() {
+        // Joins the candidates of push_from.
+        sql.push(" AND e.id = v.id");
+    }
     if let Some(filter) = filter {
         sql.push(" AND ");
         push_filter(sql, filter, tenant_id)

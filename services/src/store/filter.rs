@@ -336,6 +336,45 @@ fn value_key(sub: &str, operator: FilterOperator, value: &str) -> Result<String,
     }
 }
 
+/// A value every employee a filter matches must hold, found by index:
+/// (attribute, sub-attribute, value key) of an `eq` on a searchable value
+/// that the whole filter requires (at its top, or in its top-level `and`).
+/// A listing can start from the few employees holding it, instead of
+/// leaving the choice to a query planner that may walk the whole company.
+pub fn value_driver(filter: &EmployeeFilter) -> Option<(&'static str, &'static str, String)> {
+    use employee_filter::Kind;
+    let eq = FilterOperator::Eq as i32;
+    let selective = |(attribute, sub): (&'static str, &'static str), value: &str| {
+        if crate::values::is_boolean(sub) {
+            return None;
+        }
+        value_key(sub, FilterOperator::Eq, value)
+            .ok()
+            .map(|key| (attribute, sub, key))
+    };
+    match filter.kind.as_ref()? {
+        Kind::Value(condition) if condition.operator == eq => selective(
+            searchable(&condition.attribute, &condition.sub_attribute).ok()?,
+            &condition.value,
+        ),
+        Kind::Element(element) => {
+            let (attribute, _) = searchable(&element.attribute, "")
+                .or_else(|_| searchable(&element.attribute, "formatted"))
+                .ok()?;
+            let condition = driver(element.filter.as_ref()?)?;
+            let (_, sub) = searchable(attribute, &condition.sub_attribute).ok()?;
+            selective((attribute, sub), &condition.value)
+        }
+        Kind::Condition(condition)
+            if condition.field == EmployeeField::Email as i32 && condition.operator == eq =>
+        {
+            selective(("emails", "value"), &condition.value)
+        }
+        Kind::All(list) => list.filters.iter().find_map(value_driver),
+        _ => None,
+    }
+}
+
 /// An `eq` in an element filter's conjunction to find candidate elements
 /// by (the value index), preferring one on `value`.
 fn driver(inner: &EmployeeFilter) -> Option<&ValueCondition> {
@@ -863,6 +902,57 @@ mod tests {
              AND x.attribute = $2 AND x.sub_attribute = $3) OR e.id IN (SELECT x.employee_id \
              FROM employee_values x WHERE x.tenant_id = $4 AND x.attribute = $5 AND \
              x.sub_attribute = $6 AND x.value_key <> $7))"
+        );
+    }
+
+    #[test]
+    fn a_required_eq_on_a_value_drives_the_listing() {
+        let nick = value("NickName", "", FilterOperator::Eq, "Kit");
+        assert_eq!(
+            value_driver(&nick),
+            Some(("nickName", "", "kit".to_owned()))
+        );
+        let typed = element(
+            "emails",
+            EmployeeFilter {
+                kind: Some(Kind::All(EmployeeFilterList {
+                    filters: vec![
+                        value("emails", "type", FilterOperator::Eq, "work"),
+                        value("emails", "value", FilterOperator::Eq, "A@B.test"),
+                    ],
+                })),
+            },
+        );
+        assert_eq!(
+            value_driver(&typed),
+            Some(("emails", "value", "a@b.test".to_owned()))
+        );
+        let both = EmployeeFilter {
+            kind: Some(Kind::All(EmployeeFilterList {
+                filters: vec![
+                    condition(EmployeeField::Active, FilterOperator::Eq, "true"),
+                    nick.clone(),
+                ],
+            })),
+        };
+        assert!(value_driver(&both).is_some());
+        // Not required by the whole filter, or not an eq: no driver.
+        let either = EmployeeFilter {
+            kind: Some(Kind::Any(EmployeeFilterList {
+                filters: vec![
+                    nick.clone(),
+                    condition(EmployeeField::Active, FilterOperator::Eq, "true"),
+                ],
+            })),
+        };
+        assert_eq!(value_driver(&either), None);
+        assert_eq!(
+            value_driver(&value("nickName", "", FilterOperator::Co, "k")),
+            None
+        );
+        assert_eq!(
+            value_driver(&value("emails", "primary", FilterOperator::Eq, "true")),
+            None
         );
     }
 
