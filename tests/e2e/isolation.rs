@@ -93,6 +93,8 @@ async fn company_a_cannot_read_or_change_company_b_anywhere() {
     let (b_tenant, b_token) = create_tenant(&app.grpc, "Beacon Freight").await;
     let mut b_user_body = entra_user("bryn.okafor@example.test", "b-ext-1");
     b_user_body[ENTERPRISE]["employeeNumber"] = json!("B-001");
+    b_user_body["nickName"] = json!("Bryn");
+    b_user_body["emails"] = json!([{"type": "work", "value": "bryn.okafor@example.test"}]);
     let b_user = app
         .call_as(&b_token, Method::POST, "/Users", Some(b_user_body))
         .await
@@ -161,6 +163,10 @@ async fn company_a_cannot_read_or_change_company_b_anywhere() {
         "externalId eq \"b-ext-1\"".to_owned(),
         format!("{ENTERPRISE}:employeeNumber eq \"B-001\""),
         format!("manager eq \"{b_user}\""),
+        "nickName eq \"bryn\"".to_owned(),
+        "emails[type eq \"work\"].value eq \"bryn.okafor@example.test\"".to_owned(),
+        "emails[type eq \"work\"].value eq \"bryn.okafor@example.test\" and active eq true"
+            .to_owned(),
     ];
     for filter in &empty_filters {
         let reply = app
