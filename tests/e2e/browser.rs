@@ -262,6 +262,8 @@ async fn an_admin_sets_up_entra_provisioning_in_the_browser() {
         .script("arguments[0](document.getElementById('token').classList.contains('concealed'))")
         .await;
     let token = browser.text("#token").await;
+    // Reloading must not issue another token: the address is the page's.
+    let address = browser.call(Method::GET, "/url", None).await;
     browser.click("#copy-token").await;
     let copied = browser
         .script(
@@ -300,6 +302,7 @@ async fn an_admin_sets_up_entra_provisioning_in_the_browser() {
     assert_eq!(concealed, json!(true));
     assert_eq!(revealed, json!(false));
     assert!(token.starts_with("hrms_scim_"), "{token}");
+    assert_eq!(address, json!(format!("{admin}/tenants/{}", tenant.id)));
     assert_eq!(copied, json!(token));
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     assert_eq!(disabled, "SCIM provisioning is not enabled");

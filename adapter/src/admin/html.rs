@@ -292,6 +292,11 @@ pub fn integration_page(page: &Integration<'_>) -> String {
 
 /// Copy and reveal buttons.
 pub const SCRIPT: &str = r#""use strict";
+// A new token is shown by the POST that made it; move the address back to
+// the company's page, so reloading reads the page instead of issuing again.
+if (document.getElementById("new-token")) {
+  history.replaceState(null, "", location.pathname.replace(/\/tokens$/, ""));
+}
 document.addEventListener("click", async (event) => {
   const button = event.target.closest("button[data-copy], button[data-reveal]");
   if (!button) return;

@@ -216,6 +216,7 @@ pub fn routes() -> Router<AppState> {
 struct Admin {
     key: SessionKey,
     nonce: String,
+    public_url: Option<String>,
 }
 
 impl Admin {
@@ -226,7 +227,9 @@ impl Admin {
     /// Refuses a state change without this session's CSRF token or from
     /// another origin.
     fn check(&self, headers: &HeaderMap, csrf: &str) -> Result<(), Page> {
-        if !self.key.csrf_matches(&self.nonce, csrf) || !same_origin(headers) {
+        if !self.key.csrf_matches(&self.nonce, csrf)
+            || !same_origin(headers, self.public_url.as_deref())
+        {
             return Err(Page::error(
                 StatusCode::FORBIDDEN,
                 "This form has expired or did not come from this page. Go back, reload and try again.",
@@ -236,11 +239,18 @@ impl Admin {
     }
 }
 
-/// Requests that carry `Origin` must carry this host's.
-fn same_origin(headers: &HeaderMap) -> bool {
+/// Requests that carry `Origin` must carry this site's: the public URL's
+/// scheme and host when one is configured, else this request's host.
+fn same_origin(headers: &HeaderMap, public_url: Option<&str>) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
         return true;
     };
+    if let Some(public) = public_url {
+        let site = public
+            .split_once("://")
+            .map(|(scheme, rest)| format!("{scheme}://{}", rest.split('/').next().unwrap_or(rest)));
+        return site.is_some_and(|site| site.eq_ignore_ascii_case(origin));
+    }
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -293,7 +303,11 @@ impl FromRequestParts<AppState> for Admin {
         };
         let key = keys.session_key(&server_keys(state).await.map_err(Gate::Unavailable)?);
         let nonce = key.open_session(&value, now()).ok_or(Gate::SignIn)?;
-        Ok(Admin { key, nonce })
+        Ok(Admin {
+            key,
+            nonce,
+            public_url: state.public_url.clone(),
+        })
     }
 }
 
@@ -411,7 +425,7 @@ async fn login(
     let Some(keys) = state.admin.clone() else {
         return Gate::Disabled.into_response();
     };
-    if !same_origin(&headers) {
+    if !same_origin(&headers, state.public_url.as_deref()) {
         return Page::error(StatusCode::FORBIDDEN, "Sign in from this site's own page.")
             .into_response();
     }
@@ -755,18 +769,30 @@ mod tests {
     fn origins_must_be_this_host_when_sent() {
         let mut headers = HeaderMap::new();
         headers.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
-        assert!(same_origin(&headers));
+        assert!(same_origin(&headers, None));
         headers.insert(
             header::ORIGIN,
             HeaderValue::from_static("http://127.0.0.1:8080"),
         );
-        assert!(same_origin(&headers));
+        assert!(same_origin(&headers, None));
         headers.insert(
             header::ORIGIN,
             HeaderValue::from_static("https://evil.test"),
         );
-        assert!(!same_origin(&headers));
+        assert!(!same_origin(&headers, None));
         headers.insert(header::ORIGIN, HeaderValue::from_static("null"));
-        assert!(!same_origin(&headers));
+        assert!(!same_origin(&headers, None));
+        // With a public URL, its scheme counts too.
+        let public = Some("https://hr.example.test/scim/v2");
+        headers.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://hr.example.test"),
+        );
+        assert!(same_origin(&headers, public));
+        headers.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://hr.example.test"),
+        );
+        assert!(!same_origin(&headers, public));
     }
 }
