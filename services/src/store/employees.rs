@@ -8,7 +8,7 @@ use hrms_api::v1::{EmployeeField, EmployeeFilter};
 
 use super::filter::{employee_order, push_filter, value_driver};
 use super::log::{NewEvent, insert_event};
-use super::paging::{Listing, PageStart, push_after, push_key_columns, push_order_by};
+use super::paging::{Listing, PageStart};
 use super::{Sql, Store, StoreError, UniqueField, now_text};
 
 /// How many taken codes assignment skips before it gives up; explicit codes
@@ -27,8 +27,8 @@ const EMPLOYEE_FROM: &str = " FROM employees e \
 /// [`value_driver`], from the employees that hold that value: SQLite takes
 /// `CROSS JOIN` as the join order, so the listing costs the matches, not
 /// the company's size (PostgreSQL plans the same join freely).
-fn push_from(sql: &mut Sql, tenant_id: &str, filter: Option<&EmployeeFilter>) {
-    let Some((attribute, sub, key)) = filter.and_then(value_driver) else {
+fn push_from(sql: &mut Sql, tenant_id: &str, driver: Option<&Driver>) {
+    let Some((attribute, sub, key)) = driver else {
         sql.push(EMPLOYEE_FROM);
         return;
     };
@@ -38,11 +38,11 @@ fn push_from(sql: &mut Sql, tenant_id: &str, filter: Option<&EmployeeFilter>) {
     )
     .bind(tenant_id.to_owned())
     .push(" AND x.attribute = ")
-    .bind(attribute.to_owned())
+    .bind((*attribute).to_owned())
     .push(" AND x.sub_attribute = ")
-    .bind(sub.to_owned())
+    .bind((*sub).to_owned())
     .push(" AND x.value_key = ")
-    .bind(key)
+    .bind(key.clone())
     .push(
         ") v CROSS JOIN employees e \
          JOIN departments d ON d.id = e.department_id \
@@ -286,44 +286,13 @@ impl Store {
     ) -> Result<Listing<EmployeeRecord>, StoreError> {
         let keys = employee_order(order.0, order.1)
             .map_err(|error| StoreError::InvalidFilter(error.to_string()))?;
-        let mut count = Sql::new("SELECT COUNT(*)");
-        push_from(&mut count, tenant_id, filter);
-        scope(&mut count, tenant_id, filter)?;
-        let (text, args) = count.finish();
-        let (total,): (i64,) = sqlx::query_as_with(text, args)
-            .fetch_one(&self.pool)
-            .await?;
-        if limit == 0 {
-            return Ok(Listing::empty(total));
-        }
-        let mut page = Sql::new(EMPLOYEE_COLUMNS);
-        let keyset = matches!(start, PageStart::After(_));
-        if keyset {
-            push_key_columns(&mut page, &keys)?;
-        }
-        push_from(&mut page, tenant_id, filter);
-        scope(&mut page, tenant_id, filter)?;
-        match start {
-            PageStart::Offset(offset) if offset >= total => return Ok(Listing::empty(total)),
-            PageStart::Offset(offset) => {
-                push_order_by(&mut page, &keys);
-                page.push(" LIMIT ")
-                    .bind(limit)
-                    .push(" OFFSET ")
-                    .bind(offset);
-            }
-            PageStart::After(position) => {
-                if let Some(values) = position {
-                    push_after(&mut page, &keys, values)?;
-                }
-                push_order_by(&mut page, &keys);
-                // One more row than asked says whether a next page exists.
-                page.push(" LIMIT ").bind(limit + 1);
-            }
-        }
-        let (text, args) = page.finish();
-        let rows = sqlx::query_with(text, args).fetch_all(&self.pool).await?;
-        Listing::from_rows(rows, total, limit, keyset.then_some(keys.as_slice()))
+        let driver = filter.and_then(value_driver);
+        let source = |sql: &mut Sql| {
+            push_from(sql, tenant_id, driver.as_ref());
+            scope(sql, tenant_id, filter, driver.is_some())
+        };
+        self.list_page(EMPLOYEE_COLUMNS, source, &keys, start, limit)
+            .await
     }
 
     /// Replaces an employee's columns if its version is still the one
@@ -516,15 +485,21 @@ impl Store {
 }
 
 /// Appends the tenant scope, the removal rule and the filter to a WHERE.
+/// A value a filter requires: (attribute, sub-attribute, value key).
+type Driver = (&'static str, &'static str, String);
+
+/// ` WHERE` the employee is the tenant's, live, and matches `filter`;
+/// `driven`: joined to the candidates [`push_from`] started from.
 fn scope(
     sql: &mut Sql,
     tenant_id: &str,
     filter: Option<&EmployeeFilter>,
+    driven: bool,
 ) -> Result<(), StoreError> {
     sql.push("WHERE e.tenant_id = ")
         .bind(tenant_id.to_owned())
         .push(" AND e.removed_at IS NULL");
-    if filter.and_then(value_driver).is_some() {
+    if driven {
         // Joins the candidates of push_from.
         sql.push(" AND e.id = v.id");
     }

@@ -12,7 +12,7 @@ use sqlx::{Any, FromRow, Transaction};
 
 use super::filter::{group_order, push_filter};
 use super::log::{NewEvent, insert_event};
-use super::paging::{Listing, PageStart, push_after, push_key_columns, push_order_by};
+use super::paging::{Listing, PageStart};
 use super::{Sql, Store, StoreError, new_id, now_text};
 
 /// Rows per multi-row statement: well under both backends' bind limits.
@@ -136,43 +136,12 @@ impl Store {
     ) -> Result<Listing<GroupRecord>, StoreError> {
         let keys = group_order(order.0, order.1)
             .map_err(|error| StoreError::InvalidFilter(error.to_string()))?;
-        let mut count = Sql::new("SELECT COUNT(*)");
-        count.push(GROUP_FROM);
-        group_scope(&mut count, tenant_id, filter)?;
-        let (text, args) = count.finish();
-        let (total,): (i64,) = sqlx::query_as_with(text, args)
-            .fetch_one(&self.pool)
-            .await?;
-        if limit == 0 {
-            return Ok(Listing::empty(total));
-        }
-        let mut page = Sql::new(GROUP_COLUMNS);
-        let keyset = matches!(start, PageStart::After(_));
-        if keyset {
-            push_key_columns(&mut page, &keys)?;
-        }
-        page.push(GROUP_FROM);
-        group_scope(&mut page, tenant_id, filter)?;
-        match start {
-            PageStart::Offset(offset) if offset >= total => return Ok(Listing::empty(total)),
-            PageStart::Offset(offset) => {
-                push_order_by(&mut page, &keys);
-                page.push(" LIMIT ")
-                    .bind(limit)
-                    .push(" OFFSET ")
-                    .bind(offset);
-            }
-            PageStart::After(position) => {
-                if let Some(values) = position {
-                    push_after(&mut page, &keys, values)?;
-                }
-                push_order_by(&mut page, &keys);
-                page.push(" LIMIT ").bind(limit + 1);
-            }
-        }
-        let (text, args) = page.finish();
-        let rows = sqlx::query_with(text, args).fetch_all(&self.pool).await?;
-        Listing::from_rows(rows, total, limit, keyset.then_some(keys.as_slice()))
+        let source = |sql: &mut Sql| {
+            sql.push(GROUP_FROM);
+            group_scope(sql, tenant_id, filter)
+        };
+        self.list_page(GROUP_COLUMNS, source, &keys, start, limit)
+            .await
     }
 
     /// Members after `after` in id order: a keyset page, so every page

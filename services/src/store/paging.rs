@@ -11,7 +11,7 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Sql, StoreError};
+use super::{Sql, Store, StoreError};
 
 /// One column of a sort order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,6 +108,61 @@ impl<T: for<'r> sqlx::FromRow<'r, AnyRow>> Listing<T> {
             .map(T::from_row)
             .collect::<Result<Vec<T>, _>>()?;
         Ok(Listing { rows, total, next })
+    }
+}
+
+impl Store {
+    /// One page of a listing and how many rows match in all. `source`
+    /// appends the listing's ` FROM … WHERE …` (it is called twice: for the
+    /// count and for the page); `columns` is its `SELECT` list.
+    pub(crate) async fn list_page<T, F>(
+        &self,
+        columns: &'static str,
+        source: F,
+        keys: &[SortKey],
+        start: PageStart<'_>,
+        limit: i64,
+    ) -> Result<Listing<T>, StoreError>
+    where
+        T: for<'r> sqlx::FromRow<'r, AnyRow>,
+        F: Fn(&mut Sql) -> Result<(), StoreError>,
+    {
+        let mut count = Sql::new("SELECT COUNT(*)");
+        source(&mut count)?;
+        let (text, args) = count.finish();
+        let (total,): (i64,) = sqlx::query_as_with(text, args)
+            .fetch_one(&self.pool)
+            .await?;
+        if limit == 0 {
+            return Ok(Listing::empty(total));
+        }
+        let mut page = Sql::new(columns);
+        let keyset = matches!(start, PageStart::After(_));
+        if keyset {
+            push_key_columns(&mut page, keys)?;
+        }
+        source(&mut page)?;
+        match start {
+            PageStart::Offset(offset) if offset >= total => return Ok(Listing::empty(total)),
+            PageStart::Offset(offset) => {
+                push_order_by(&mut page, keys);
+                page.push(" LIMIT ")
+                    .bind(limit)
+                    .push(" OFFSET ")
+                    .bind(offset);
+            }
+            PageStart::After(position) => {
+                if let Some(values) = position {
+                    push_after(&mut page, keys, values)?;
+                }
+                push_order_by(&mut page, keys);
+                // One more row than asked says whether a next page exists.
+                page.push(" LIMIT ").bind(limit + 1);
+            }
+        }
+        let (text, args) = page.finish();
+        let rows = sqlx::query_with(text, args).fetch_all(&self.pool).await?;
+        Listing::from_rows(rows, total, limit, keyset.then_some(keys))
     }
 }
 
