@@ -36,6 +36,19 @@ pub struct CursorScope {
 }
 
 impl CursorScope {
+    /// The scope of a listing request: its tenant, resource type, filter
+    /// (a protobuf message) and sort.
+    pub fn of_listing<M: prost::Message>(
+        tenant_id: &str,
+        kind: &str,
+        filter: Option<&M>,
+        sort_by: i32,
+        descending: bool,
+    ) -> Self {
+        let query = filter.map(M::encode_to_vec).unwrap_or_default();
+        Self::new(tenant_id, kind, &query, sort_by, descending)
+    }
+
     /// `query` is the listing's filter as encoded protobuf (empty for
     /// none); the sort is given apart.
     pub fn new(tenant_id: &str, kind: &str, query: &[u8], sort_by: i32, descending: bool) -> Self {
@@ -48,7 +61,7 @@ impl CursorScope {
         let digest = hash.finalize();
         CursorScope {
             tenant_id: tenant_id.to_owned(),
-            listing: digest[..16].iter().map(|b| format!("{b:02x}")).collect(),
+            listing: crate::hex(&digest[..16]),
         }
     }
 }

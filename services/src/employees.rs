@@ -94,14 +94,10 @@ impl EmployeeService for Directory {
         let request = request.into_inner();
         let limit = i64::from(request.limit.clamp(0, MAX_PAGE));
         let order = (request.sort_by(), request.descending);
-        let scope = CursorScope::new(
+        let scope = CursorScope::of_listing(
             &request.tenant_id,
             "employees",
-            &request
-                .filter
-                .as_ref()
-                .map(Message::encode_to_vec)
-                .unwrap_or_default(),
+            request.filter.as_ref(),
             request.sort_by,
             request.descending,
         );
@@ -119,10 +115,7 @@ impl EmployeeService for Directory {
             )
             .await
             .map_err(DirectoryError::from)?;
-        let next_cursor = match listing.next {
-            Some(keys) => self.cursors().await?.seal(&scope, Some(keys)),
-            None => String::new(),
-        };
+        let next_cursor = self.next_cursor(&scope, listing.next).await?;
         let employees = listing
             .rows
             .into_iter()

@@ -12,7 +12,6 @@ use hrms_api::v1::{
     ListGroupMembersRequest, ListGroupMembersResponse, ListGroupsRequest, ListGroupsResponse,
     ModifyGroupRequest, RenameGroupRequest, group_change,
 };
-use prost::Message;
 use tonic::{Request, Response, Status};
 
 use crate::cursor::CursorScope;
@@ -62,14 +61,10 @@ impl GroupService for Directory {
     ) -> Result<Response<ListGroupsResponse>, Status> {
         let request = request.into_inner();
         let limit = i64::from(request.limit.clamp(0, MAX_GROUP_PAGE));
-        let scope = CursorScope::new(
+        let scope = CursorScope::of_listing(
             &request.tenant_id,
             "groups",
-            &request
-                .filter
-                .as_ref()
-                .map(Message::encode_to_vec)
-                .unwrap_or_default(),
+            request.filter.as_ref(),
             request.sort_by,
             request.descending,
         );
@@ -87,10 +82,7 @@ impl GroupService for Directory {
             )
             .await
             .map_err(group_error)?;
-        let next_cursor = match listing.next {
-            Some(keys) => self.cursors().await?.seal(&scope, Some(keys)),
-            None => String::new(),
-        };
+        let next_cursor = self.next_cursor(&scope, listing.next).await?;
         let groups = listing
             .rows
             .into_iter()

@@ -63,6 +63,19 @@ impl Directory {
         }
         Ok(Start::After(self.cursors().await?.open(scope, cursor)?))
     }
+
+    /// The cursor of the page after one that ended at `next` ("" when it
+    /// was the last).
+    pub(crate) async fn next_cursor(
+        &self,
+        scope: &cursor::CursorScope,
+        next: Option<Vec<Option<String>>>,
+    ) -> Result<String, error::DirectoryError> {
+        match next {
+            Some(keys) => Ok(self.cursors().await?.seal(scope, Some(keys))),
+            None => Ok(String::new()),
+        }
+    }
 }
 
 /// An owned page start; see [`store::PageStart`].
@@ -78,6 +91,11 @@ impl Start {
             Start::After(values) => store::PageStart::After(values.as_deref()),
         }
     }
+}
+
+/// Bytes as lower-case hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// The form of a department or designation name that uniqueness and

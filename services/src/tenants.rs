@@ -25,7 +25,7 @@ use crate::organization::{is_visible_text, valid_unit_name};
 use crate::store::{
     NewTenant, StoreError, TenantChanges, TenantRecord, TokenRow, parse_timestamp, timestamp_text,
 };
-use crate::{Directory, name_key};
+use crate::{Directory, hex, name_key};
 
 /// Every token starts with this, so leaked tokens are easy to recognise.
 pub const TOKEN_PREFIX: &str = "hrms_scim_";
@@ -102,35 +102,19 @@ impl TenantService for Directory {
         &self,
         _request: Request<GetAdminSessionKeysRequest>,
     ) -> Result<Response<AdminSessionKeys>, Status> {
-        let secret = self
-            .store
-            .server_key(ADMIN_SESSION_SECRET)
-            .await
-            .map_err(DirectoryError::from)?;
-        let epoch = self
-            .store
-            .server_key(ADMIN_SESSION_EPOCH)
-            .await
-            .map_err(DirectoryError::from)?;
-        Ok(Response::new(AdminSessionKeys { secret, epoch }))
+        Ok(Response::new(self.admin_session_keys().await?))
     }
 
     async fn end_admin_sessions(
         &self,
         _request: Request<EndAdminSessionsRequest>,
     ) -> Result<Response<AdminSessionKeys>, Status> {
-        let epoch = self
-            .store
+        self.store
             .renew_server_key(ADMIN_SESSION_EPOCH)
             .await
             .map_err(DirectoryError::from)?;
-        let secret = self
-            .store
-            .server_key(ADMIN_SESSION_SECRET)
-            .await
-            .map_err(DirectoryError::from)?;
         tracing::info!("administrator sessions ended");
-        Ok(Response::new(AdminSessionKeys { secret, epoch }))
+        Ok(Response::new(self.admin_session_keys().await?))
     }
 
     async fn update_tenant(
@@ -405,6 +389,13 @@ fn to_token(row: &TokenRow, now: &str) -> Result<ScimToken, DirectoryError> {
 }
 
 impl Directory {
+    async fn admin_session_keys(&self) -> Result<AdminSessionKeys, DirectoryError> {
+        Ok(AdminSessionKeys {
+            secret: self.store.server_key(ADMIN_SESSION_SECRET).await?,
+            epoch: self.store.server_key(ADMIN_SESSION_EPOCH).await?,
+        })
+    }
+
     async fn log_refusal(&self, tenant_id: &str, since: &str) {
         let reason = hrms_api::reason::SCIM_DISABLED;
         match self.store.has_recent_event(tenant_id, reason, since).await {
@@ -441,10 +432,6 @@ fn new_token() -> String {
 /// The stored form of a token.
 pub fn hash_token(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 fn valid_tenant_name(name: &str) -> Result<String, DirectoryError> {

@@ -339,23 +339,48 @@ impl Store {
 
     /// The named server secret, created (32 random bytes) by whichever
     /// instance asks first; every instance on this database gets the same.
+    /// A read when it exists, which is every time but the first.
     pub async fn server_key(&self, name: &str) -> Result<Vec<u8>, StoreError> {
-        let mut fresh = [0_u8; 32];
-        rand::RngCore::fill_bytes(&mut rand::rng(), &mut fresh);
-        let fresh: String = fresh.iter().map(|b| format!("{b:02x}")).collect();
+        if let Some(secret) = self.read_server_key(name).await? {
+            return Ok(secret);
+        }
         sqlx::query(
             "INSERT INTO server_keys (name, secret, created_at) VALUES ($1, $2, $3) \
              ON CONFLICT (name) DO NOTHING",
         )
         .bind(name)
-        .bind(&fresh)
+        .bind(crate::hex(&random_secret()))
         .bind(now_text())
         .execute(&self.pool)
         .await?;
-        let (secret,): (String,) = sqlx::query_as("SELECT secret FROM server_keys WHERE name = $1")
+        // Another instance may have won the race; its key is the key.
+        self.read_server_key(name)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Replaces the named server secret with a fresh random one.
+    pub async fn renew_server_key(&self, name: &str) -> Result<Vec<u8>, StoreError> {
+        self.server_key(name).await?;
+        let fresh = random_secret();
+        sqlx::query("UPDATE server_keys SET secret = $2, created_at = $3 WHERE name = $1")
             .bind(name)
-            .fetch_one(&self.pool)
+            .bind(crate::hex(&fresh))
+            .bind(now_text())
+            .execute(&self.pool)
             .await?;
+        Ok(fresh.to_vec())
+    }
+
+    async fn read_server_key(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let found: Option<(String,)> =
+            sqlx::query_as("SELECT secret FROM server_keys WHERE name = $1")
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some((secret,)) = found else {
+            return Ok(None);
+        };
         (0..secret.len())
             .step_by(2)
             .map(|i| {
@@ -365,21 +390,13 @@ impl Store {
             })
             .collect::<Option<Vec<u8>>>()
             .filter(|key| !key.is_empty())
+            .map(Some)
             .ok_or_else(|| StoreError::Corrupt(format!("server key {name} is not hex")))
     }
+}
 
-    /// Replaces the named server secret with a fresh random one.
-    pub async fn renew_server_key(&self, name: &str) -> Result<Vec<u8>, StoreError> {
-        self.server_key(name).await?;
-        let mut fresh = [0_u8; 32];
-        rand::RngCore::fill_bytes(&mut rand::rng(), &mut fresh);
-        let text: String = fresh.iter().map(|b| format!("{b:02x}")).collect();
-        sqlx::query("UPDATE server_keys SET secret = $2, created_at = $3 WHERE name = $1")
-            .bind(name)
-            .bind(&text)
-            .bind(now_text())
-            .execute(&self.pool)
-            .await?;
-        Ok(fresh.to_vec())
-    }
+fn random_secret() -> [u8; 32] {
+    let mut secret = [0_u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut secret);
+    secret
 }
