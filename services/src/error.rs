@@ -9,7 +9,7 @@ use hrms_api::{ERROR_DOMAIN, reason};
 use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, StatusExt};
 
-use crate::store::{StoreError, UniqueField};
+use crate::store::{StoreError, UniqueField, UnitKind};
 
 /// Everything a directory call can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -193,6 +193,44 @@ impl From<StoreError> for DirectoryError {
             }
             other => DirectoryError::Internal(other),
         }
+    }
+}
+
+/// Store failures of group calls: a missing row is the group.
+pub(crate) fn group_error(error: StoreError) -> DirectoryError {
+    match error {
+        StoreError::NotFound => DirectoryError::GroupNotFound,
+        StoreError::Conflict(UniqueField::GroupName) => DirectoryError::GroupNameTaken,
+        StoreError::UnknownMember(id) => DirectoryError::UnknownMember(id),
+        other => other.into(),
+    }
+}
+
+/// Store failures of department and designation calls, named for the
+/// list at hand.
+pub(crate) fn unit_error(kind: UnitKind, error: StoreError) -> DirectoryError {
+    match error {
+        StoreError::NotFound => DirectoryError::UnitNotFound(what(kind)),
+        StoreError::Conflict(UniqueField::DepartmentName | UniqueField::DesignationName) => {
+            DirectoryError::NameTaken(format!("a {} with this name", what(kind)))
+        }
+        other => other.into(),
+    }
+}
+
+/// "department" or "designation".
+pub(crate) fn what(kind: UnitKind) -> &'static str {
+    match kind {
+        UnitKind::Department => "department",
+        UnitKind::Designation => "designation",
+    }
+}
+
+/// Store failures of token calls: a missing row is the token.
+pub(crate) fn token_error(error: StoreError) -> DirectoryError {
+    match error {
+        StoreError::NotFound => DirectoryError::TokenNotFound,
+        other => other.into(),
     }
 }
 

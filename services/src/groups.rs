@@ -16,8 +16,8 @@ use tonic::{Request, Response, Status};
 
 use crate::cursor::CursorScope;
 use crate::employees::{Subject, check_text};
-use crate::error::DirectoryError;
-use crate::store::{GroupChange, GroupRecord, StoreError, UniqueField, parse_timestamp};
+use crate::error::{DirectoryError, group_error};
+use crate::store::{GroupChange, GroupRecord, parse_timestamp};
 use crate::{Directory, name_key};
 
 /// Most member ids accepted in one request.
@@ -348,16 +348,6 @@ fn group_changes(
     }
     check_member_count(named)?;
     Ok(changes)
-}
-
-/// Store failures in the language of groups.
-fn group_error(error: StoreError) -> DirectoryError {
-    match error {
-        StoreError::NotFound => DirectoryError::GroupNotFound,
-        StoreError::Conflict(UniqueField::GroupName) => DirectoryError::GroupNameTaken,
-        StoreError::UnknownMember(id) => DirectoryError::UnknownMember(id),
-        other => other.into(),
-    }
 }
 
 fn group_name(name: &str) -> Result<String, DirectoryError> {

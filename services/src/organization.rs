@@ -10,8 +10,8 @@ use hrms_api::v1::{
 };
 use tonic::{Request, Response, Status};
 
-use crate::error::DirectoryError;
-use crate::store::{OrgUnit, StoreError, UniqueField, UnitKind};
+use crate::error::{DirectoryError, unit_error, what};
+use crate::store::{OrgUnit, UnitKind};
 use crate::{Directory, name_key};
 
 /// A unit as the API shows it, before it becomes a Department or a
@@ -153,24 +153,6 @@ impl OrganizationService for Directory {
             .set_default_unit(UnitKind::Designation, request.into_inner())
             .await?;
         Ok(Response::new(shown.into()))
-    }
-}
-
-fn what(kind: UnitKind) -> &'static str {
-    match kind {
-        UnitKind::Department => "department",
-        UnitKind::Designation => "designation",
-    }
-}
-
-/// Not-found and name clashes named for the list at hand.
-fn unit_error(kind: UnitKind, error: StoreError) -> DirectoryError {
-    match error {
-        StoreError::NotFound => DirectoryError::UnitNotFound(what(kind)),
-        StoreError::Conflict(UniqueField::DepartmentName | UniqueField::DesignationName) => {
-            DirectoryError::NameTaken(format!("a {} with this name", what(kind)))
-        }
-        other => other.into(),
     }
 }
 

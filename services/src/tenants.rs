@@ -20,10 +20,10 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use tonic::{Request, Response, Status};
 
-use crate::error::DirectoryError;
+use crate::error::{DirectoryError, token_error};
 use crate::organization::{is_visible_text, valid_unit_name};
 use crate::store::{
-    NewTenant, StoreError, TenantChanges, TenantRecord, TokenRow, parse_timestamp, timestamp_text,
+    NewTenant, TenantChanges, TenantRecord, TokenRow, parse_timestamp, timestamp_text,
 };
 use crate::{Directory, hex, name_key};
 
@@ -342,13 +342,6 @@ impl TenantService for Directory {
             token_id: found.id,
             date_of_joining_from_scim: found.date_of_joining_from_scim != 0,
         }))
-    }
-}
-
-fn token_error(error: StoreError) -> DirectoryError {
-    match error {
-        StoreError::NotFound => DirectoryError::TokenNotFound,
-        other => other.into(),
     }
 }
 
