@@ -22,6 +22,55 @@ pub const ERROR_DOMAIN: &str = "directory.hrms.runtime";
 pub const CURSOR_LIFETIME_SECS: i64 = 3600;
 
 /// Machine-readable reasons carried in `google.rpc.ErrorInfo.reason`.
+/// The employee attributes kept only in the profile that filters compare
+/// through `ValueCondition` and `ElementFilter`, by their SCIM names. The
+/// directory answers filters on them; the adapter knows which SCIM paths
+/// to send as such.
+pub mod profile {
+    /// Core User attributes with one simple value.
+    pub const SIMPLE: &[&str] = &[
+        "nickName",
+        "profileUrl",
+        "userType",
+        "preferredLanguage",
+        "locale",
+        "timezone",
+    ];
+    /// Enterprise User attributes with one simple value.
+    pub const ENTERPRISE: &[&str] = &["costCenter", "organization", "division"];
+    /// Attributes with sub-attributes (these take value filters).
+    pub const COMPLEX: &[&str] = &["name", "emails", "phoneNumbers", "addresses"];
+    pub const NAME_PARTS: &[&str] = &[
+        "formatted",
+        "familyName",
+        "givenName",
+        "middleName",
+        "honorificPrefix",
+        "honorificSuffix",
+    ];
+    pub const CONTACT_PARTS: &[&str] = &["value", "type", "primary", "display"];
+    pub const ADDRESS_PARTS: &[&str] = &[
+        "formatted",
+        "streetAddress",
+        "locality",
+        "region",
+        "postalCode",
+        "country",
+        "type",
+        "primary",
+    ];
+
+    /// The sub-attributes of a complex attribute (canonical name).
+    pub fn parts(attribute: &str) -> Option<&'static [&'static str]> {
+        match attribute {
+            "name" => Some(NAME_PARTS),
+            "emails" | "phoneNumbers" => Some(CONTACT_PARTS),
+            "addresses" => Some(ADDRESS_PARTS),
+            _ => None,
+        }
+    }
+}
+
 pub mod reason {
     pub const EMPLOYEE_NOT_FOUND: &str = "EMPLOYEE_NOT_FOUND";
     pub const TENANT_NOT_FOUND: &str = "TENANT_NOT_FOUND";

@@ -2,6 +2,7 @@
 //! structured employee filter, `startIndex`/`count` paging, and
 //! `attributes`/`excludedAttributes` projection of rendered resources.
 
+use hrms_api::profile;
 use hrms_api::v1::{
     ElementFilter, EmployeeCondition, EmployeeField, EmployeeFilter, EmployeeFilterList,
     FilterOperator, GroupCondition, GroupField, GroupFilter, GroupFilterList, ValueCondition,
@@ -486,7 +487,7 @@ impl Target for EmployeeFilter {
     /// complex attribute satisfying the inner filter.
     fn value_path(path: &AttrPath, inner: &Filter) -> Result<Self, ScimError> {
         let attribute = match is_enterprise_path(path, USER_SCHEMA)? {
-            false => canonical(&path.attr, COMPLEX_PROFILE_ATTRIBUTES),
+            false => canonical(&path.attr, profile::COMPLEX),
             true => None,
         }
         .ok_or_else(|| {
@@ -504,31 +505,18 @@ impl Target for EmployeeFilter {
     }
 }
 
-/// Attributes kept in the profile that have sub-attributes.
-const COMPLEX_PROFILE_ATTRIBUTES: &[&str] = &["name", "emails", "phoneNumbers", "addresses"];
-/// Single-valued attributes kept in the profile.
-const SIMPLE_PROFILE_ATTRIBUTES: &[&str] = &[
-    "nickName",
-    "profileUrl",
-    "userType",
-    "preferredLanguage",
-    "locale",
-    "timezone",
-];
-const ENTERPRISE_PROFILE_ATTRIBUTES: &[&str] = &["costCenter", "organization", "division"];
-
 /// An attribute without a directory field, compared in the employee's
 /// profile values: `nickName`, `name.middleName`, `phoneNumbers.type`,
 /// `addresses.locality`, enterprise `costCenter`, ...
 fn profile_attribute(path: &AttrPath, enterprise: bool) -> Result<UserAttr, ScimError> {
     let sub = path.sub_attr.as_deref();
-    let found = if let Some(attr) = canonical(&path.attr, ENTERPRISE_PROFILE_ATTRIBUTES) {
+    let found = if let Some(attr) = canonical(&path.attr, profile::ENTERPRISE) {
         sub.is_none().then_some((attr, ""))
     } else if enterprise {
         None
-    } else if let Some(attr) = canonical(&path.attr, SIMPLE_PROFILE_ATTRIBUTES) {
+    } else if let Some(attr) = canonical(&path.attr, profile::SIMPLE) {
         sub.is_none().then_some((attr, ""))
-    } else if let Some(attr) = canonical(&path.attr, COMPLEX_PROFILE_ATTRIBUTES) {
+    } else if let Some(attr) = canonical(&path.attr, profile::COMPLEX) {
         match sub {
             // A multi-valued attribute alone means its value.
             None if attr != "name" => Some((attr, "value")),

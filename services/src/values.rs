@@ -2,43 +2,12 @@
 //! search (`employee_values`): which attributes and sub-attributes exist,
 //! and how a profile becomes rows.
 
+use hrms_api::profile;
 use hrms_api::v1::{ContactValue, EmployeeAttributes, PostalAddress};
 use prost::Message;
 
 use crate::error::DirectoryError;
 use crate::store::{IndexedValue, Store};
-
-/// Single-valued simple attributes (sub-attribute "").
-const SIMPLE: &[&str] = &[
-    "nickName",
-    "profileUrl",
-    "userType",
-    "preferredLanguage",
-    "locale",
-    "timezone",
-    "costCenter",
-    "organization",
-    "division",
-];
-const NAME_PARTS: &[&str] = &[
-    "formatted",
-    "familyName",
-    "givenName",
-    "middleName",
-    "honorificPrefix",
-    "honorificSuffix",
-];
-const CONTACT_PARTS: &[&str] = &["value", "type", "primary", "display"];
-const ADDRESS_PARTS: &[&str] = &[
-    "formatted",
-    "streetAddress",
-    "locality",
-    "region",
-    "postalCode",
-    "country",
-    "type",
-    "primary",
-];
 
 /// The canonical (attribute, sub-attribute) of a searchable attribute,
 /// names matched ignoring case; None when it is not searchable this way.
@@ -49,16 +18,13 @@ pub fn searchable(attribute: &str, sub: &str) -> Option<(&'static str, &'static 
             .copied()
             .find(|name| name.eq_ignore_ascii_case(wanted))
     };
-    if let Some(simple) = find(SIMPLE, attribute) {
+    if let Some(simple) =
+        find(profile::SIMPLE, attribute).or_else(|| find(profile::ENTERPRISE, attribute))
+    {
         return sub.is_empty().then_some((simple, ""));
     }
-    let (canonical, parts): (&'static str, &[&'static str]) = match attribute {
-        a if a.eq_ignore_ascii_case("name") => ("name", NAME_PARTS),
-        a if a.eq_ignore_ascii_case("emails") => ("emails", CONTACT_PARTS),
-        a if a.eq_ignore_ascii_case("phoneNumbers") => ("phoneNumbers", CONTACT_PARTS),
-        a if a.eq_ignore_ascii_case("addresses") => ("addresses", ADDRESS_PARTS),
-        _ => return None,
-    };
+    let canonical = find(profile::COMPLEX, attribute)?;
+    let parts = profile::parts(canonical)?;
     // A multi-valued attribute named alone means its `value`.
     let sub = if sub.is_empty() && parts.contains(&"value") {
         "value"
@@ -71,7 +37,7 @@ pub fn searchable(attribute: &str, sub: &str) -> Option<(&'static str, &'static 
 /// Whether an attribute has sub-attributes (and so can take a value
 /// filter `attribute[...]`).
 pub fn is_complex(attribute: &str) -> bool {
-    matches!(attribute, "name" | "emails" | "phoneNumbers" | "addresses")
+    profile::COMPLEX.contains(&attribute)
 }
 
 /// Whether a searchable sub-attribute holds booleans.
@@ -105,7 +71,8 @@ pub fn indexed_values(attributes: &EmployeeAttributes) -> Vec<IndexedValue> {
         &attributes.organization,
         &attributes.division,
     ];
-    for (attribute, value) in SIMPLE.iter().zip(simple) {
+    let names = profile::SIMPLE.iter().chain(profile::ENTERPRISE);
+    for (attribute, value) in names.zip(simple) {
         push(attribute, 0, "", value);
     }
     if let Some(name) = &attributes.name {
@@ -117,7 +84,7 @@ pub fn indexed_values(attributes: &EmployeeAttributes) -> Vec<IndexedValue> {
             &name.honorific_prefix,
             &name.honorific_suffix,
         ];
-        for (sub, value) in NAME_PARTS.iter().zip(parts) {
+        for (sub, value) in profile::NAME_PARTS.iter().zip(parts) {
             push("name", 0, sub, value);
         }
     }
