@@ -42,9 +42,10 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use hrms_api::v1::{
-    AdminSessionKeys, EndAdminSessionsRequest, GetAdminSessionKeysRequest, GetScimStatusRequest,
-    GetTenantRequest, IssueScimTokenRequest, ListProvisioningEventsRequest, ListScimTokensRequest,
-    ListTenantsRequest, RevokeScimTokenRequest, RotateScimTokenRequest, SetScimEnabledRequest,
+    AdminSessionKeys, EndAdminSessionsRequest, GetAdminSessionKeysRequest, GetTenantRequest,
+    IssueScimTokenRequest, ListProvisioningEventsRequest, ListScimTokensRequest,
+    ListTenantsRequest, RevokeScimTokenRequest, RotateScimTokenRequest, ScimStatus, ScimToken,
+    SetScimEnabledRequest, Tenant,
 };
 use rand::RngCore;
 use serde::Deserialize;
@@ -533,52 +534,57 @@ async fn render(
     new_token: Option<html::NewToken>,
 ) -> Page {
     let directory = &state.directory;
-    let tenant = directory
-        .tenants
-        .clone()
-        .get_tenant(GetTenantRequest {
+    let mut tenants = directory.tenants.clone();
+    let mut token_list = directory.tenants.clone();
+    let mut log = directory.log.clone();
+    let (tenant, tokens, events) = tokio::join!(
+        tenants.get_tenant(GetTenantRequest {
             tenant_id: tenant_id.to_owned(),
-        })
-        .await;
-    let status = directory
-        .tenants
-        .clone()
-        .get_scim_status(GetScimStatusRequest {
+        }),
+        token_list.list_scim_tokens(ListScimTokensRequest {
             tenant_id: tenant_id.to_owned(),
-        })
-        .await;
-    let tokens = directory
-        .tenants
-        .clone()
-        .list_scim_tokens(ListScimTokensRequest {
-            tenant_id: tenant_id.to_owned(),
-        })
-        .await;
-    let events = directory
-        .log
-        .clone()
-        .list_provisioning_events(ListProvisioningEventsRequest {
+        }),
+        log.list_provisioning_events(ListProvisioningEventsRequest {
             tenant_id: tenant_id.to_owned(),
             limit: LOG_ROWS,
             ..ListProvisioningEventsRequest::default()
-        })
-        .await;
-    match (tenant, status, tokens, events) {
-        (Ok(tenant), Ok(status), Ok(tokens), Ok(events)) => {
+        }),
+    );
+    match (tenant, tokens, events) {
+        (Ok(tenant), Ok(tokens), Ok(events)) => {
+            let tenant = tenant.into_inner();
+            let tokens = tokens.into_inner().tokens;
             Page::ok(html::integration_page(&html::Integration {
-                tenant: &tenant.into_inner(),
-                status: &status.into_inner(),
+                status: &status_of(&tenant, &tokens),
+                tenant: &tenant,
                 endpoint: &endpoint(state, headers),
-                tokens: &tokens.into_inner().tokens,
+                tokens: &tokens,
                 events: &events.into_inner().events,
                 new_token,
                 csrf: &admin.csrf(),
             }))
         }
-        (Err(status), ..) | (_, Err(status), ..) | (_, _, Err(status), _) | (.., Err(status)) => {
-            failed(status)
-        }
+        (Err(status), ..) | (_, Err(status), _) | (.., Err(status)) => failed(status),
     }
+}
+
+/// The SCIM status the page shows, from what it read anyway: the tenant's
+/// switch, its tokens' last use, how many work.
+fn status_of(tenant: &Tenant, tokens: &[ScimToken]) -> ScimStatus {
+    ScimStatus {
+        enabled: tenant.scim_enabled,
+        last_request_at: tokens
+            .iter()
+            .filter_map(|token| token.last_used_at)
+            .max_by_key(|at| (at.seconds, at.nanos)),
+        active_tokens: i32::try_from(tokens.iter().filter(|t| t.state == "active").count())
+            .unwrap_or(i32::MAX),
+    }
+}
+
+/// Back to the company's page after a change.
+fn back_to(tenant: &str) -> Response {
+    Redirect::to(&format!("/admin/tenants/{}", html::url_part(tenant))).into_response()
 }
 
 async fn integration(
@@ -620,7 +626,7 @@ async fn switch_scim(
     match switched {
         Ok(_) => {
             tracing::info!(tenant.id = %tenant, scim.enabled = enabled, "SCIM switched from the admin page");
-            Redirect::to(&format!("/admin/tenants/{}", html::url_part(&tenant))).into_response()
+            back_to(&tenant)
         }
         Err(status) => failed(status).into_response(),
     }
@@ -698,9 +704,7 @@ async fn revoke_token(
         })
         .await;
     match revoked {
-        Ok(_) => {
-            Redirect::to(&format!("/admin/tenants/{}", html::url_part(&tenant))).into_response()
-        }
+        Ok(_) => back_to(&tenant),
         Err(status) => failed(status).into_response(),
     }
 }
