@@ -22,34 +22,9 @@ known_defects=("FAIL 15_patch_user_clear_values.json step 4 ")
 
 command -v python3 >/dev/null || { apt-get update -qq && apt-get install -y -qq python3; }
 
-work=$(mktemp -d)
-server=""
-cleanup() {
-  if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-grpc_port=$(free_port)
-scim_port=$(free_port)
-
-cargo build --quiet --bin hrms
-database_url=${HRMS_REPLAY_DATABASE_URL:-sqlite://$work/hrms.db?mode=rwc}
-echo "replay: database ${database_url%%://*}"
-target/debug/hrms serve \
-  --database-url "$database_url" \
-  --grpc-addr "127.0.0.1:$grpc_port" --scim-addr "127.0.0.1:$scim_port" \
-  >"$work/serve.log" 2>&1 &
-server=$!
-
-for _ in $(seq 1 100); do
-  if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$scim_port),0.2)" 2>/dev/null; then break; fi
-  sleep 0.1
-done
-
-tenant=$(target/debug/hrms tenant create --file "$entra/tenant.json" --directory "http://127.0.0.1:$grpc_port")
-token=$(printf '%s' "$tenant" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+# shellcheck source=scripts/lib/fresh-server.sh
+. scripts/lib/fresh-server.sh
+start_fresh_server replay "${HRMS_REPLAY_DATABASE_URL:-}" "$entra/tenant.json"
 
 set +e
 python3 "$entra/replay.py" --base "http://127.0.0.1:$scim_port/scim/v2" --token "$token" "$entra" >"$work/replay.out"
