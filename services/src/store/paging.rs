@@ -1,5 +1,7 @@
-//! Sort orders as data, so one description yields both the ORDER BY clause
-//! and the keyset condition that resumes a listing after a given row.
+//! Listing pages: [`Store::list_page`] counts and pages any listing, by
+//! offset or after a row. Sort orders are data, so one description yields
+//! both the ORDER BY clause and the keyset condition that resumes a listing
+//! after a given row.
 //!
 //! Every order ends in unique columns (creation time and id), so it is
 //! total and a position in it is exact. Missing values sort last whatever
