@@ -306,6 +306,14 @@ impl Sql {
     }
 }
 
+/// A write that must have found its row: NotFound when it changed none.
+pub(crate) fn found_one(done: &sqlx::any::AnyQueryResult) -> Result<(), StoreError> {
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
 /// Now, as stored: RFC 3339 UTC with microseconds, which sorts as text.
 pub(crate) fn now_text() -> String {
     timestamp_text(Utc::now())

@@ -3,7 +3,7 @@
 
 use sqlx::FromRow;
 
-use super::{Store, StoreError, new_id, now_text};
+use super::{Store, StoreError, found_one, new_id, now_text};
 
 /// A department or a designation.
 #[derive(Debug, Clone, FromRow)]
@@ -198,9 +198,7 @@ impl Store {
             .bind(key)
             .execute(&self.pool)
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        found_one(&done)?;
         self.get_unit(kind, tenant_id, id).await
     }
 

@@ -3,7 +3,7 @@
 
 use sqlx::FromRow;
 
-use super::{Store, StoreError, new_id, now_text};
+use super::{Store, StoreError, found_one, new_id, now_text};
 
 /// A tenant row.
 #[derive(Debug, Clone, FromRow)]
@@ -165,9 +165,7 @@ impl Store {
             .bind(id)
             .execute(&self.pool)
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        found_one(&done)?;
         Ok(())
     }
 
@@ -182,9 +180,7 @@ impl Store {
         .bind(changes.date_of_joining_from_scim.map(i64::from))
         .execute(&self.pool)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        found_one(&done)?;
         Ok(())
     }
 
@@ -205,9 +201,7 @@ impl Store {
         .bind(next_number)
         .execute(&self.pool)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        found_one(&done)?;
         Ok(())
     }
 
@@ -258,9 +252,7 @@ impl Store {
         .bind(&now)
         .execute(&mut *tx)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        found_one(&done)?;
         let id = new_id();
         sqlx::query(
             "INSERT INTO scim_tokens (id, tenant_id, token_hash, created_at, expires_at) \
@@ -287,14 +279,16 @@ impl Store {
         .bind(now_text())
         .execute(&self.pool)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        self.list_tokens(tenant_id)
-            .await?
-            .into_iter()
-            .find(|token| token.id == id)
-            .ok_or(StoreError::NotFound)
+        found_one(&done)?;
+        let token = sqlx::query_as::<_, TokenRow>(
+            "SELECT id, created_at, last_used_at, expires_at, revoked_at FROM scim_tokens \
+             WHERE tenant_id = $1 AND id = $2",
+        )
+        .bind(tenant_id)
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(token)
     }
 
     /// Every token of the tenant, newest first.
