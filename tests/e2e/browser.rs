@@ -80,15 +80,27 @@ impl Driver {
     }
 
     async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Value {
+        self.try_call(method, path, body)
+            .await
+            .unwrap_or_else(|error| panic!("webdriver {path}: {error}"))
+    }
+
+    /// A WebDriver call; its error ("error: message") when it fails.
+    async fn try_call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, String> {
         let mut request = self.http.request(method, format!("{}{path}", self.url));
         if let Some(body) = body {
             request = request.json(&body);
         }
         let reply: Value = request.send().await.unwrap().json().await.unwrap();
-        if let Some(error) = reply["value"]["error"].as_str() {
-            panic!("webdriver {path}: {error}: {}", reply["value"]["message"]);
+        match reply["value"]["error"].as_str() {
+            Some(error) => Err(format!("{error}: {}", reply["value"]["message"])),
+            None => Ok(reply["value"].clone()),
         }
-        reply["value"].clone()
     }
 
     async fn browser(&self) -> Browser<'_> {
@@ -113,7 +125,11 @@ impl Driver {
         };
         // Finding an element waits for it (pages load after a click).
         browser
-            .call(Method::POST, "/timeouts", Some(json!({"implicit": 10_000})))
+            .call(
+                Method::POST,
+                "/timeouts",
+                Some(json!({"implicit": 10_000, "script": 10_000})),
+            )
             .await;
         browser
     }
@@ -159,10 +175,20 @@ impl Browser<'_> {
             .await;
         self.click(css).await;
         for _ in 0..200 {
+            // A script that runs while the old page unloads fails; that is
+            // "not yet", not an error.
             let loaded = self
-                .script("arguments[0](!window.hrmsOldPage && document.readyState === 'complete')")
+                .driver
+                .try_call(
+                    Method::POST,
+                    &format!("/session/{}/execute/async", self.session),
+                    Some(json!({
+                        "script": "arguments[0](!window.hrmsOldPage && document.readyState === 'complete')",
+                        "args": []
+                    })),
+                )
                 .await;
-            if loaded == json!(true) {
+            if loaded == Ok(json!(true)) {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
